@@ -1,0 +1,1 @@
+namespace Quiver.Bench; internal static class Program { private static int Main() => 0; }
