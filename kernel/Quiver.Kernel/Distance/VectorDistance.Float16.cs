@@ -84,7 +84,7 @@ public static partial class VectorDistance
             var m = KeepLast512(n - i);
             Accumulate(op, TW.Widen512(Vector256.LoadUnsafe(ref a, n - 16)) & m, TW.Widen512(Vector256.LoadUnsafe(ref b, n - 16)) & m, ref s1, ref aa, ref bb);
         }
-        return (Vector512.Sum(s0 + s1), Vector512.Sum(aa), Vector512.Sum(bb));
+        return (HorizontalSum.Of(s0 + s1), HorizontalSum.Of(aa), HorizontalSum.Of(bb));
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         static void Accumulate(Op16 op, Vector512<float> x, Vector512<float> y, ref Vector512<float> s, ref Vector512<float> aa, ref Vector512<float> bb)
@@ -114,7 +114,7 @@ public static partial class VectorDistance
             var m = KeepLast256(n - i);
             Accumulate(op, TW.Widen256(Vector128.LoadUnsafe(ref a, n - 8)) & m, TW.Widen256(Vector128.LoadUnsafe(ref b, n - 8)) & m, ref s1, ref aa, ref bb);
         }
-        return (Vector256.Sum(s0 + s1), Vector256.Sum(aa), Vector256.Sum(bb));
+        return (HorizontalSum.Of(s0 + s1), HorizontalSum.Of(aa), HorizontalSum.Of(bb));
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         static void Accumulate(Op16 op, Vector256<float> x, Vector256<float> y, ref Vector256<float> s, ref Vector256<float> aa, ref Vector256<float> bb)
@@ -137,7 +137,7 @@ public static partial class VectorDistance
             var m = KeepLast128(n - i);
             Accumulate(op, TW.Widen128(Load4(ref a, n - 4)) & m, TW.Widen128(Load4(ref b, n - 4)) & m, ref s1, ref aa, ref bb);
         }
-        return (Vector128.Sum(s0 + s1), Vector128.Sum(aa), Vector128.Sum(bb));
+        return (HorizontalSum.Of(s0 + s1), HorizontalSum.Of(aa), HorizontalSum.Of(bb));
 
         static Vector128<ushort> Load4(ref ushort p, nuint i) =>
             Vector128.CreateScalarUnsafe(Unsafe.ReadUnaligned<ulong>(ref Unsafe.As<ushort, byte>(ref Unsafe.Add(ref p, i)))).AsUInt16();

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using Quiver.Kernel.Numerics;
 using System.Runtime.Intrinsics.X86;
 
 namespace Quiver.Kernel.Distance;
@@ -192,7 +193,7 @@ public static partial class VectorDistance
             s2 = TOp.Acc(s2, x, Vector512.LoadUnsafe(ref r2, last) & m);
             s3 = TOp.Acc(s3, x, Vector512.LoadUnsafe(ref r3, last) & m);
         }
-        return (Vector128.Create(Vector512.Sum(s0), Vector512.Sum(s1), Vector512.Sum(s2), Vector512.Sum(s3)));
+        return (Vector128.Create(HorizontalSum.Of(s0), HorizontalSum.Of(s1), HorizontalSum.Of(s2), HorizontalSum.Of(s3)));
     }
 
     private static Vector128<float> Tile1x4V256<TOp>(ref float q, ref float r0, ref float r1, ref float r2, ref float r3, nuint n)
@@ -218,7 +219,7 @@ public static partial class VectorDistance
             s2 = TOp.Acc(s2, x, Vector256.LoadUnsafe(ref r2, last) & m);
             s3 = TOp.Acc(s3, x, Vector256.LoadUnsafe(ref r3, last) & m);
         }
-        return (Vector128.Create(Vector256.Sum(s0), Vector256.Sum(s1), Vector256.Sum(s2), Vector256.Sum(s3)));
+        return (Vector128.Create(HorizontalSum.Of(s0), HorizontalSum.Of(s1), HorizontalSum.Of(s2), HorizontalSum.Of(s3)));
     }
 
     private static void Tile2x4V512<TOp>(ref float qa, ref float qb, ref float r, nuint n, ref float oa, ref float ob)
@@ -250,8 +251,8 @@ public static partial class VectorDistance
             v = Vector512.LoadUnsafe(ref r2, last) & m; a2 = TOp.Acc(a2, x, v); b2 = TOp.Acc(b2, y, v);
             v = Vector512.LoadUnsafe(ref r3, last) & m; a3 = TOp.Acc(a3, x, v); b3 = TOp.Acc(b3, y, v);
         }
-        (Vector128.Create(Vector512.Sum(a0), Vector512.Sum(a1), Vector512.Sum(a2), Vector512.Sum(a3))).StoreUnsafe(ref oa);
-        (Vector128.Create(Vector512.Sum(b0), Vector512.Sum(b1), Vector512.Sum(b2), Vector512.Sum(b3))).StoreUnsafe(ref ob);
+        (Vector128.Create(HorizontalSum.Of(a0), HorizontalSum.Of(a1), HorizontalSum.Of(a2), HorizontalSum.Of(a3))).StoreUnsafe(ref oa);
+        (Vector128.Create(HorizontalSum.Of(b0), HorizontalSum.Of(b1), HorizontalSum.Of(b2), HorizontalSum.Of(b3))).StoreUnsafe(ref ob);
     }
 
     private static void Tile2x4V256<TOp>(ref float qa, ref float qb, ref float r, nuint n, ref float oa, ref float ob)
@@ -283,19 +284,19 @@ public static partial class VectorDistance
             v = Vector256.LoadUnsafe(ref r2, last) & m; a2 = TOp.Acc(a2, x, v); b2 = TOp.Acc(b2, y, v);
             v = Vector256.LoadUnsafe(ref r3, last) & m; a3 = TOp.Acc(a3, x, v); b3 = TOp.Acc(b3, y, v);
         }
-        (Vector128.Create(Vector256.Sum(a0), Vector256.Sum(a1), Vector256.Sum(a2), Vector256.Sum(a3))).StoreUnsafe(ref oa);
-        (Vector128.Create(Vector256.Sum(b0), Vector256.Sum(b1), Vector256.Sum(b2), Vector256.Sum(b3))).StoreUnsafe(ref ob);
+        (Vector128.Create(HorizontalSum.Of(a0), HorizontalSum.Of(a1), HorizontalSum.Of(a2), HorizontalSum.Of(a3))).StoreUnsafe(ref oa);
+        (Vector128.Create(HorizontalSum.Of(b0), HorizontalSum.Of(b1), HorizontalSum.Of(b2), HorizontalSum.Of(b3))).StoreUnsafe(ref ob);
     }
 
     /// <summary>One float32 metric as the tiles see it: how a lane accumulates, and the pair kernel for leftovers.</summary>
-    private interface IF32Op
+    internal interface IF32Op
     {
         static abstract Vector512<float> Acc(Vector512<float> acc, Vector512<float> q, Vector512<float> r);
         static abstract Vector256<float> Acc(Vector256<float> acc, Vector256<float> q, Vector256<float> r);
         static abstract float Pair(ref float q, ref float r, int n, SimdPath fit);
     }
 
-    private readonly struct L2F32Op : IF32Op
+    internal readonly struct L2F32Op : IF32Op
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> Acc(Vector512<float> acc, Vector512<float> q, Vector512<float> r) { var d = q - r; return Vector512.MultiplyAddEstimate(d, d, acc); }
@@ -304,14 +305,14 @@ public static partial class VectorDistance
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static float Pair(ref float q, ref float r, int n, SimdPath fit) => fit switch
         {
-            SimdPath.V512 => L2F32V512(ref q, ref r, (nuint)n),
-            SimdPath.V256 => L2F32V256(ref q, ref r, (nuint)n),
+            SimdPath.V512 => SumF32V512<L2F32Op>(ref q, ref r, (nuint)n),
+            SimdPath.V256 => SumF32V256<L2F32Op>(ref q, ref r, (nuint)n),
             SimdPath.V128 => L2F32V128(ref q, ref r, (nuint)n),
             _ => L2F32Scalar(ref q, ref r, (nuint)n),
         };
     }
 
-    private readonly struct DotF32Op : IF32Op
+    internal readonly struct DotF32Op : IF32Op
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> Acc(Vector512<float> acc, Vector512<float> q, Vector512<float> r) => Vector512.MultiplyAddEstimate(q, r, acc);
@@ -320,8 +321,8 @@ public static partial class VectorDistance
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static float Pair(ref float q, ref float r, int n, SimdPath fit) => fit switch
         {
-            SimdPath.V512 => DotF32V512(ref q, ref r, (nuint)n),
-            SimdPath.V256 => DotF32V256(ref q, ref r, (nuint)n),
+            SimdPath.V512 => SumF32V512<DotF32Op>(ref q, ref r, (nuint)n),
+            SimdPath.V256 => SumF32V256<DotF32Op>(ref q, ref r, (nuint)n),
             SimdPath.V128 => DotF32V128(ref q, ref r, (nuint)n),
             _ => DotF32Scalar(ref q, ref r, (nuint)n),
         };

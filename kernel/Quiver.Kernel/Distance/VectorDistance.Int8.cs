@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using Quiver.Kernel.Numerics;
 using System.Runtime.Intrinsics.X86;
 
 namespace Quiver.Kernel.Distance;
@@ -86,7 +87,7 @@ public static partial class VectorDistance
             var m = KeepLast512x16(n - i);
             Accumulate(TW.Widen512(ref a, n - 32) & m, TW.Widen512(ref b, n - 32) & m, ref s1, ref aa, ref bb);
         }
-        return (Vector512.Sum(s0 + s1), Vector512.Sum(aa), Vector512.Sum(bb));
+        return (HorizontalSum.Of(s0 + s1), HorizontalSum.Of(aa), HorizontalSum.Of(bb));
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         static void Accumulate(Vector512<short> x, Vector512<short> y, ref Vector512<int> s, ref Vector512<int> aa, ref Vector512<int> bb)
@@ -113,7 +114,7 @@ public static partial class VectorDistance
             var m = KeepLast256x16(n - i);
             Accumulate(TW.Widen256(ref a, n - 16) & m, TW.Widen256(ref b, n - 16) & m, ref s1, ref aa, ref bb);
         }
-        return (Vector256.Sum(s0 + s1), Vector256.Sum(aa), Vector256.Sum(bb));
+        return (HorizontalSum.Of(s0 + s1), HorizontalSum.Of(aa), HorizontalSum.Of(bb));
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         static void Accumulate(Vector256<short> x, Vector256<short> y, ref Vector256<int> s, ref Vector256<int> aa, ref Vector256<int> bb)
@@ -140,7 +141,7 @@ public static partial class VectorDistance
             var m = KeepLast128x16(n - i);
             Accumulate(TW.Widen128(ref a, n - 8) & m, TW.Widen128(ref b, n - 8) & m, ref s1, ref aa, ref bb);
         }
-        return (Vector128.Sum(s0 + s1), Vector128.Sum(aa), Vector128.Sum(bb));
+        return (HorizontalSum.Of(s0 + s1), HorizontalSum.Of(aa), HorizontalSum.Of(bb));
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         static void Accumulate(Vector128<short> x, Vector128<short> y, ref Vector128<int> s, ref Vector128<int> aa, ref Vector128<int> bb)
