@@ -16,27 +16,36 @@ public class ScanBenchmarks
     public const int Dim = 128;
     public const int RowCount = (int)(Bytes / (Dim * sizeof(float)));
 
-    private float[] _rows = [], _q = [], _out = [];
+    private Aligned<float> _rows = null!, _q = null!, _out = null!;
 
     [GlobalSetup]
     public void Setup()
     {
         var rng = new Random(10);
-        _rows = new float[Bytes / sizeof(float)];
-        for (int i = 0; i < _rows.Length; i++) _rows[i] = (float)rng.NextDouble();
-        _q = new float[Dim];
-        for (int i = 0; i < Dim; i++) _q[i] = (float)rng.NextDouble();
-        _out = new float[RowCount];
+        _rows = new Aligned<float>((int)(Bytes / sizeof(float)));
+        var rows = _rows.Span;
+        for (int i = 0; i < rows.Length; i++) rows[i] = (float)rng.NextDouble();
+        _q = new Aligned<float>(Dim);
+        for (int i = 0; i < Dim; i++) _q.Span[i] = (float)rng.NextDouble();
+        _out = new Aligned<float>(RowCount);
     }
 
-    [Benchmark, KernelRow("l2", "f32", "one_to_many", "avx512")] public void L2Scan() => VectorDistance.SquaredL2(_q, _rows, _out, SimdPath.V512);
-    [Benchmark, KernelRow("ip", "f32", "one_to_many", "avx512")] public void IpScan() => VectorDistance.Dot(_q, _rows, _out, SimdPath.V512);
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _rows.Dispose();
+        _q.Dispose();
+        _out.Dispose();
+    }
+
+    [Benchmark, KernelRow("l2", "f32", "one_to_many", "avx512")] public void L2Scan() => VectorDistance.SquaredL2(_q.Span, _rows.Span, _out.Span, SimdPath.V512);
+    [Benchmark, KernelRow("ip", "f32", "one_to_many", "avx512")] public void IpScan() => VectorDistance.Dot(_q.Span, _rows.Span, _out.Span, SimdPath.V512);
 
     /// <summary>Reads every byte once with 512-bit loads into eight independent integer accumulators.</summary>
     [Benchmark, KernelRow("read", "f32", "stream", "avx512")]
     public ulong Read()
     {
-        ReadOnlySpan<ulong> w = MemoryMarshal.Cast<float, ulong>(_rows);
+        ReadOnlySpan<ulong> w = MemoryMarshal.Cast<float, ulong>(_rows.Span);
         ref ulong p = ref MemoryMarshal.GetReference(w);
         Vector512<ulong> a0 = default, a1 = default, a2 = default, a3 = default;
         nuint n = (nuint)w.Length;

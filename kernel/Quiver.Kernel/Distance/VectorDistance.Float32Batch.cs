@@ -173,119 +173,147 @@ public static partial class VectorDistance
     private static Vector128<float> Tile1x4V512<TOp>(ref float q, ref float r0, ref float r1, ref float r2, ref float r3, nuint n)
         where TOp : struct, IF32Op
     {
+        // Every pointer advances by itself so the folded loads stay [register + displacement] (see SumF32V512).
         Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default;
-        nuint i = 0;
-        for (; i + 16 <= n; i += 16)
+        nuint tail = n & 15;
+        ref float end = ref Unsafe.Add(ref q, n - tail);
+        while (Unsafe.IsAddressLessThan(ref q, ref end))
         {
-            var x = Vector512.LoadUnsafe(ref q, i);
-            s0 = TOp.Acc(s0, x, Vector512.LoadUnsafe(ref r0, i));
-            s1 = TOp.Acc(s1, x, Vector512.LoadUnsafe(ref r1, i));
-            s2 = TOp.Acc(s2, x, Vector512.LoadUnsafe(ref r2, i));
-            s3 = TOp.Acc(s3, x, Vector512.LoadUnsafe(ref r3, i));
+            var x = Vector512.LoadUnsafe(ref q);
+            s0 = TOp.Acc(s0, x, Vector512.LoadUnsafe(ref r0));
+            s1 = TOp.Acc(s1, x, Vector512.LoadUnsafe(ref r1));
+            s2 = TOp.Acc(s2, x, Vector512.LoadUnsafe(ref r2));
+            s3 = TOp.Acc(s3, x, Vector512.LoadUnsafe(ref r3));
+            q = ref Unsafe.Add(ref q, 16);
+            r0 = ref Unsafe.Add(ref r0, 16);
+            r1 = ref Unsafe.Add(ref r1, 16);
+            r2 = ref Unsafe.Add(ref r2, 16);
+            r3 = ref Unsafe.Add(ref r3, 16);
         }
-        if (i < n)
+        if (tail != 0)
         {
-            nuint last = n - 16;
-            var m = KeepLast512(n - i);
-            var x = Vector512.LoadUnsafe(ref q, last) & m;
-            s0 = TOp.Acc(s0, x, Vector512.LoadUnsafe(ref r0, last) & m);
-            s1 = TOp.Acc(s1, x, Vector512.LoadUnsafe(ref r1, last) & m);
-            s2 = TOp.Acc(s2, x, Vector512.LoadUnsafe(ref r2, last) & m);
-            s3 = TOp.Acc(s3, x, Vector512.LoadUnsafe(ref r3, last) & m);
+            nint back = (nint)tail - 16;
+            var m = KeepLast512(tail);
+            var x = Vector512.LoadUnsafe(ref Unsafe.Add(ref q, back)) & m;
+            s0 = TOp.Acc(s0, x, Vector512.LoadUnsafe(ref Unsafe.Add(ref r0, back)) & m);
+            s1 = TOp.Acc(s1, x, Vector512.LoadUnsafe(ref Unsafe.Add(ref r1, back)) & m);
+            s2 = TOp.Acc(s2, x, Vector512.LoadUnsafe(ref Unsafe.Add(ref r2, back)) & m);
+            s3 = TOp.Acc(s3, x, Vector512.LoadUnsafe(ref Unsafe.Add(ref r3, back)) & m);
         }
-        return (Vector128.Create(HorizontalSum.Of(s0), HorizontalSum.Of(s1), HorizontalSum.Of(s2), HorizontalSum.Of(s3)));
+        return Vector128.Create(HorizontalSum.Of(s0), HorizontalSum.Of(s1), HorizontalSum.Of(s2), HorizontalSum.Of(s3));
     }
 
     private static Vector128<float> Tile1x4V256<TOp>(ref float q, ref float r0, ref float r1, ref float r2, ref float r3, nuint n)
         where TOp : struct, IF32Op
     {
+        // Every pointer advances by itself so the folded loads stay [register + displacement] (see SumF32V512).
         Vector256<float> s0 = default, s1 = default, s2 = default, s3 = default;
-        nuint i = 0;
-        for (; i + 8 <= n; i += 8)
+        nuint tail = n & 7;
+        ref float end = ref Unsafe.Add(ref q, n - tail);
+        while (Unsafe.IsAddressLessThan(ref q, ref end))
         {
-            var x = Vector256.LoadUnsafe(ref q, i);
-            s0 = TOp.Acc(s0, x, Vector256.LoadUnsafe(ref r0, i));
-            s1 = TOp.Acc(s1, x, Vector256.LoadUnsafe(ref r1, i));
-            s2 = TOp.Acc(s2, x, Vector256.LoadUnsafe(ref r2, i));
-            s3 = TOp.Acc(s3, x, Vector256.LoadUnsafe(ref r3, i));
+            var x = Vector256.LoadUnsafe(ref q);
+            s0 = TOp.Acc(s0, x, Vector256.LoadUnsafe(ref r0));
+            s1 = TOp.Acc(s1, x, Vector256.LoadUnsafe(ref r1));
+            s2 = TOp.Acc(s2, x, Vector256.LoadUnsafe(ref r2));
+            s3 = TOp.Acc(s3, x, Vector256.LoadUnsafe(ref r3));
+            q = ref Unsafe.Add(ref q, 8);
+            r0 = ref Unsafe.Add(ref r0, 8);
+            r1 = ref Unsafe.Add(ref r1, 8);
+            r2 = ref Unsafe.Add(ref r2, 8);
+            r3 = ref Unsafe.Add(ref r3, 8);
         }
-        if (i < n)
+        if (tail != 0)
         {
-            nuint last = n - 8;
-            var m = KeepLast256(n - i);
-            var x = Vector256.LoadUnsafe(ref q, last) & m;
-            s0 = TOp.Acc(s0, x, Vector256.LoadUnsafe(ref r0, last) & m);
-            s1 = TOp.Acc(s1, x, Vector256.LoadUnsafe(ref r1, last) & m);
-            s2 = TOp.Acc(s2, x, Vector256.LoadUnsafe(ref r2, last) & m);
-            s3 = TOp.Acc(s3, x, Vector256.LoadUnsafe(ref r3, last) & m);
+            nint back = (nint)tail - 8;
+            var m = KeepLast256(tail);
+            var x = Vector256.LoadUnsafe(ref Unsafe.Add(ref q, back)) & m;
+            s0 = TOp.Acc(s0, x, Vector256.LoadUnsafe(ref Unsafe.Add(ref r0, back)) & m);
+            s1 = TOp.Acc(s1, x, Vector256.LoadUnsafe(ref Unsafe.Add(ref r1, back)) & m);
+            s2 = TOp.Acc(s2, x, Vector256.LoadUnsafe(ref Unsafe.Add(ref r2, back)) & m);
+            s3 = TOp.Acc(s3, x, Vector256.LoadUnsafe(ref Unsafe.Add(ref r3, back)) & m);
         }
-        return (Vector128.Create(HorizontalSum.Of(s0), HorizontalSum.Of(s1), HorizontalSum.Of(s2), HorizontalSum.Of(s3)));
+        return Vector128.Create(HorizontalSum.Of(s0), HorizontalSum.Of(s1), HorizontalSum.Of(s2), HorizontalSum.Of(s3));
     }
 
-    private static void Tile2x4V512<TOp>(ref float qa, ref float qb, ref float r, nuint n, ref float oa, ref float ob)
+    private static void Tile2x4V512<TOp>(ref float qa, ref float qb, ref float r0, nuint n, ref float oa, ref float ob)
         where TOp : struct, IF32Op
     {
-        ref float r1 = ref Unsafe.Add(ref r, n);
-        ref float r2 = ref Unsafe.Add(ref r, 2 * n);
-        ref float r3 = ref Unsafe.Add(ref r, 3 * n);
+        ref float r1 = ref Unsafe.Add(ref r0, n);
+        ref float r2 = ref Unsafe.Add(ref r0, 2 * n);
+        ref float r3 = ref Unsafe.Add(ref r0, 3 * n);
         Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
         Vector512<float> b0 = default, b1 = default, b2 = default, b3 = default;
-        nuint i = 0;
-        for (; i + 16 <= n; i += 16)
+        nuint tail = n & 15;
+        ref float end = ref Unsafe.Add(ref qa, n - tail);
+        while (Unsafe.IsAddressLessThan(ref qa, ref end))
         {
-            var x = Vector512.LoadUnsafe(ref qa, i);
-            var y = Vector512.LoadUnsafe(ref qb, i);
-            var v = Vector512.LoadUnsafe(ref r, i); a0 = TOp.Acc(a0, x, v); b0 = TOp.Acc(b0, y, v);
-            v = Vector512.LoadUnsafe(ref r1, i); a1 = TOp.Acc(a1, x, v); b1 = TOp.Acc(b1, y, v);
-            v = Vector512.LoadUnsafe(ref r2, i); a2 = TOp.Acc(a2, x, v); b2 = TOp.Acc(b2, y, v);
-            v = Vector512.LoadUnsafe(ref r3, i); a3 = TOp.Acc(a3, x, v); b3 = TOp.Acc(b3, y, v);
+            var x = Vector512.LoadUnsafe(ref qa);
+            var y = Vector512.LoadUnsafe(ref qb);
+            var v = Vector512.LoadUnsafe(ref r0); a0 = TOp.Acc(a0, x, v); b0 = TOp.Acc(b0, y, v);
+            v = Vector512.LoadUnsafe(ref r1); a1 = TOp.Acc(a1, x, v); b1 = TOp.Acc(b1, y, v);
+            v = Vector512.LoadUnsafe(ref r2); a2 = TOp.Acc(a2, x, v); b2 = TOp.Acc(b2, y, v);
+            v = Vector512.LoadUnsafe(ref r3); a3 = TOp.Acc(a3, x, v); b3 = TOp.Acc(b3, y, v);
+            qa = ref Unsafe.Add(ref qa, 16);
+            qb = ref Unsafe.Add(ref qb, 16);
+            r0 = ref Unsafe.Add(ref r0, 16);
+            r1 = ref Unsafe.Add(ref r1, 16);
+            r2 = ref Unsafe.Add(ref r2, 16);
+            r3 = ref Unsafe.Add(ref r3, 16);
         }
-        if (i < n)
+        if (tail != 0)
         {
-            nuint last = n - 16;
-            var m = KeepLast512(n - i);
-            var x = Vector512.LoadUnsafe(ref qa, last) & m;
-            var y = Vector512.LoadUnsafe(ref qb, last) & m;
-            var v = Vector512.LoadUnsafe(ref r, last) & m; a0 = TOp.Acc(a0, x, v); b0 = TOp.Acc(b0, y, v);
-            v = Vector512.LoadUnsafe(ref r1, last) & m; a1 = TOp.Acc(a1, x, v); b1 = TOp.Acc(b1, y, v);
-            v = Vector512.LoadUnsafe(ref r2, last) & m; a2 = TOp.Acc(a2, x, v); b2 = TOp.Acc(b2, y, v);
-            v = Vector512.LoadUnsafe(ref r3, last) & m; a3 = TOp.Acc(a3, x, v); b3 = TOp.Acc(b3, y, v);
+            nint back = (nint)tail - 16;
+            var m = KeepLast512(tail);
+            var x = Vector512.LoadUnsafe(ref Unsafe.Add(ref qa, back)) & m;
+            var y = Vector512.LoadUnsafe(ref Unsafe.Add(ref qb, back)) & m;
+            var v = Vector512.LoadUnsafe(ref Unsafe.Add(ref r0, back)) & m; a0 = TOp.Acc(a0, x, v); b0 = TOp.Acc(b0, y, v);
+            v = Vector512.LoadUnsafe(ref Unsafe.Add(ref r1, back)) & m; a1 = TOp.Acc(a1, x, v); b1 = TOp.Acc(b1, y, v);
+            v = Vector512.LoadUnsafe(ref Unsafe.Add(ref r2, back)) & m; a2 = TOp.Acc(a2, x, v); b2 = TOp.Acc(b2, y, v);
+            v = Vector512.LoadUnsafe(ref Unsafe.Add(ref r3, back)) & m; a3 = TOp.Acc(a3, x, v); b3 = TOp.Acc(b3, y, v);
         }
-        (Vector128.Create(HorizontalSum.Of(a0), HorizontalSum.Of(a1), HorizontalSum.Of(a2), HorizontalSum.Of(a3))).StoreUnsafe(ref oa);
-        (Vector128.Create(HorizontalSum.Of(b0), HorizontalSum.Of(b1), HorizontalSum.Of(b2), HorizontalSum.Of(b3))).StoreUnsafe(ref ob);
+        Vector128.Create(HorizontalSum.Of(a0), HorizontalSum.Of(a1), HorizontalSum.Of(a2), HorizontalSum.Of(a3)).StoreUnsafe(ref oa);
+        Vector128.Create(HorizontalSum.Of(b0), HorizontalSum.Of(b1), HorizontalSum.Of(b2), HorizontalSum.Of(b3)).StoreUnsafe(ref ob);
     }
 
-    private static void Tile2x4V256<TOp>(ref float qa, ref float qb, ref float r, nuint n, ref float oa, ref float ob)
+    private static void Tile2x4V256<TOp>(ref float qa, ref float qb, ref float r0, nuint n, ref float oa, ref float ob)
         where TOp : struct, IF32Op
     {
-        ref float r1 = ref Unsafe.Add(ref r, n);
-        ref float r2 = ref Unsafe.Add(ref r, 2 * n);
-        ref float r3 = ref Unsafe.Add(ref r, 3 * n);
+        ref float r1 = ref Unsafe.Add(ref r0, n);
+        ref float r2 = ref Unsafe.Add(ref r0, 2 * n);
+        ref float r3 = ref Unsafe.Add(ref r0, 3 * n);
         Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
         Vector256<float> b0 = default, b1 = default, b2 = default, b3 = default;
-        nuint i = 0;
-        for (; i + 8 <= n; i += 8)
+        nuint tail = n & 7;
+        ref float end = ref Unsafe.Add(ref qa, n - tail);
+        while (Unsafe.IsAddressLessThan(ref qa, ref end))
         {
-            var x = Vector256.LoadUnsafe(ref qa, i);
-            var y = Vector256.LoadUnsafe(ref qb, i);
-            var v = Vector256.LoadUnsafe(ref r, i); a0 = TOp.Acc(a0, x, v); b0 = TOp.Acc(b0, y, v);
-            v = Vector256.LoadUnsafe(ref r1, i); a1 = TOp.Acc(a1, x, v); b1 = TOp.Acc(b1, y, v);
-            v = Vector256.LoadUnsafe(ref r2, i); a2 = TOp.Acc(a2, x, v); b2 = TOp.Acc(b2, y, v);
-            v = Vector256.LoadUnsafe(ref r3, i); a3 = TOp.Acc(a3, x, v); b3 = TOp.Acc(b3, y, v);
+            var x = Vector256.LoadUnsafe(ref qa);
+            var y = Vector256.LoadUnsafe(ref qb);
+            var v = Vector256.LoadUnsafe(ref r0); a0 = TOp.Acc(a0, x, v); b0 = TOp.Acc(b0, y, v);
+            v = Vector256.LoadUnsafe(ref r1); a1 = TOp.Acc(a1, x, v); b1 = TOp.Acc(b1, y, v);
+            v = Vector256.LoadUnsafe(ref r2); a2 = TOp.Acc(a2, x, v); b2 = TOp.Acc(b2, y, v);
+            v = Vector256.LoadUnsafe(ref r3); a3 = TOp.Acc(a3, x, v); b3 = TOp.Acc(b3, y, v);
+            qa = ref Unsafe.Add(ref qa, 8);
+            qb = ref Unsafe.Add(ref qb, 8);
+            r0 = ref Unsafe.Add(ref r0, 8);
+            r1 = ref Unsafe.Add(ref r1, 8);
+            r2 = ref Unsafe.Add(ref r2, 8);
+            r3 = ref Unsafe.Add(ref r3, 8);
         }
-        if (i < n)
+        if (tail != 0)
         {
-            nuint last = n - 8;
-            var m = KeepLast256(n - i);
-            var x = Vector256.LoadUnsafe(ref qa, last) & m;
-            var y = Vector256.LoadUnsafe(ref qb, last) & m;
-            var v = Vector256.LoadUnsafe(ref r, last) & m; a0 = TOp.Acc(a0, x, v); b0 = TOp.Acc(b0, y, v);
-            v = Vector256.LoadUnsafe(ref r1, last) & m; a1 = TOp.Acc(a1, x, v); b1 = TOp.Acc(b1, y, v);
-            v = Vector256.LoadUnsafe(ref r2, last) & m; a2 = TOp.Acc(a2, x, v); b2 = TOp.Acc(b2, y, v);
-            v = Vector256.LoadUnsafe(ref r3, last) & m; a3 = TOp.Acc(a3, x, v); b3 = TOp.Acc(b3, y, v);
+            nint back = (nint)tail - 8;
+            var m = KeepLast256(tail);
+            var x = Vector256.LoadUnsafe(ref Unsafe.Add(ref qa, back)) & m;
+            var y = Vector256.LoadUnsafe(ref Unsafe.Add(ref qb, back)) & m;
+            var v = Vector256.LoadUnsafe(ref Unsafe.Add(ref r0, back)) & m; a0 = TOp.Acc(a0, x, v); b0 = TOp.Acc(b0, y, v);
+            v = Vector256.LoadUnsafe(ref Unsafe.Add(ref r1, back)) & m; a1 = TOp.Acc(a1, x, v); b1 = TOp.Acc(b1, y, v);
+            v = Vector256.LoadUnsafe(ref Unsafe.Add(ref r2, back)) & m; a2 = TOp.Acc(a2, x, v); b2 = TOp.Acc(b2, y, v);
+            v = Vector256.LoadUnsafe(ref Unsafe.Add(ref r3, back)) & m; a3 = TOp.Acc(a3, x, v); b3 = TOp.Acc(b3, y, v);
         }
-        (Vector128.Create(HorizontalSum.Of(a0), HorizontalSum.Of(a1), HorizontalSum.Of(a2), HorizontalSum.Of(a3))).StoreUnsafe(ref oa);
-        (Vector128.Create(HorizontalSum.Of(b0), HorizontalSum.Of(b1), HorizontalSum.Of(b2), HorizontalSum.Of(b3))).StoreUnsafe(ref ob);
+        Vector128.Create(HorizontalSum.Of(a0), HorizontalSum.Of(a1), HorizontalSum.Of(a2), HorizontalSum.Of(a3)).StoreUnsafe(ref oa);
+        Vector128.Create(HorizontalSum.Of(b0), HorizontalSum.Of(b1), HorizontalSum.Of(b2), HorizontalSum.Of(b3)).StoreUnsafe(ref ob);
     }
 
     /// <summary>One float32 metric as the tiles see it: how a lane accumulates, and the pair kernel for leftovers.</summary>
