@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Quiver.Bench.Ann;
 using Quiver.Bench.Kernels;
 
 namespace Quiver.Bench;
@@ -8,6 +9,12 @@ internal static class Program
 {
     private static int Main(string[] args)
     {
+        var root = new RootCommand("quiver-bench: Quiver's benchmark runner.") { KernelsCommand(), AnnCommand(), PlotCommand() };
+        return root.Parse(args).Invoke();
+    }
+
+    private static Command KernelsCommand()
+    {
         var quick = new Option<bool>("--quick") { Description = "Short runs (about two minutes in all) instead of full BenchmarkDotNet runs." };
         var output = new Option<string?>("--out") { Description = "Also write the JSON lines to this file." };
         var filter = new Option<string?>("--filter") { Description = "Only benchmarks whose kernel/type/form/path/method contains this text." };
@@ -16,8 +23,38 @@ internal static class Program
             quick, output, filter,
         };
         kernels.SetAction(r => KernelBench.Run(r.GetValue(quick), r.GetValue(output), r.GetValue(filter)));
+        return kernels;
+    }
 
-        var root = new RootCommand("quiver-bench: Quiver's benchmark runner.") { kernels };
-        return root.Parse(args).Invoke();
+    private static Command AnnCommand()
+    {
+        var dataset = new Option<string>("--dataset") { Description = "fashion-mnist, synthetic:n=…,d=…,clusters=…,seed=…, fvecs:BASE,QUERY[,metric] or an ann-benchmarks .hdf5 path.", Required = true };
+        var index = new Option<string>("--index") { Description = "FLAT or HNSW.", DefaultValueFactory = _ => "HNSW" };
+        var build = new Option<string>("--build") { Description = "Build parameters, e.g. M=16,efConstruction=200.", DefaultValueFactory = _ => "" };
+        var search = new Option<string>("--search") { Description = "Search sweep, e.g. ef=10,20,40,80,160.", DefaultValueFactory = _ => "ef=10,20,40,80,160" };
+        var k = new Option<int>("--k") { Description = "Neighbours per query.", DefaultValueFactory = _ => 10 };
+        var threads = new Option<int>("--threads") { Description = "1: one query at a time on one thread (ann-benchmarks); 0: all cores.", DefaultValueFactory = _ => 1 };
+        var buildThreads = new Option<int>("--build-threads") { Description = "Threads for the build (0 = all cores).", DefaultValueFactory = _ => 0 };
+        var queries = new Option<int>("--queries") { Description = "Use only the first N queries (0 = all).", DefaultValueFactory = _ => 0 };
+        var output = new Option<string?>("--out") { Description = "Append the JSON lines to this file." };
+        var dataDir = new Option<string?>("--data-dir") { Description = "Cache directory for generated sets and ground truth (default $QUIVER_DATA or ~/.cache/quiver)." };
+        var ann = new Command("ann", "Build an index over a dataset, sweep search parameters, write one JSON line per recall/QPS point.")
+        {
+            dataset, index, build, search, k, threads, buildThreads, queries, output, dataDir,
+        };
+        ann.SetAction(r => AnnRunner.Run(new AnnRunner.Options(
+            r.GetValue(dataset)!, r.GetValue(index)!, r.GetValue(build)!, r.GetValue(search)!, r.GetValue(k),
+            r.GetValue(threads), r.GetValue(queries), r.GetValue(output), r.GetValue(dataDir), r.GetValue(buildThreads))));
+        return ann;
+    }
+
+    private static Command PlotCommand()
+    {
+        var files = new Argument<string[]>("files") { Description = "Result files (JSON lines)." , Arity = ArgumentArity.OneOrMore };
+        var output = new Option<string>("--out") { Description = "PNG to write; the markdown table goes beside it (.md).", Required = true };
+        var title = new Option<string?>("--title") { Description = "Chart title." };
+        var plot = new Command("plot", "Draw recall–QPS curves (log QPS) and a markdown table from result files.") { files, output, title };
+        plot.SetAction(r => Ann.PlotCommand.Run(r.GetValue(files)!, r.GetValue(output)!, r.GetValue(title)));
+        return plot;
     }
 }

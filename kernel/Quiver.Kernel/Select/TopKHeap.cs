@@ -68,6 +68,16 @@ public ref struct TopKHeap
     /// <summary>Empties the heap.</summary>
     public void Clear() => _count = 0;
 
+    /// <summary>
+    /// Adopts the first <paramref name="count"/> entries of the storage as the heap: the state an earlier
+    /// heap over the same storage left behind, so a long scan can be resumed block by block.
+    /// </summary>
+    public void Restore(int count)
+    {
+        if ((uint)count > (uint)_k) ThrowHelper.OutOfRange(nameof(count), count, $"0 ≤ count ≤ k = {_k}");
+        _count = count;
+    }
+
     private static void SiftUp(ref ulong h, int i, ulong key)
     {
         while (i > 0)

@@ -1,0 +1,156 @@
+using System.Diagnostics;
+using Quiver.Datasets;
+using Quiver.Index;
+using Quiver.Index.Flat;
+using Quiver.Index.Hnsw;
+
+namespace Quiver.Bench.Ann;
+
+/// <summary>
+/// <c>quiver-bench ann</c>: builds an index over a dataset, sweeps search parameters and writes one
+/// <see cref="AnnResult"/> line per point, measured the ann-benchmarks way: recall@k against exact
+/// ground truth, 100 untimed warm-up queries, then with one thread each query timed alone (QPS =
+/// queries / summed query time) or, with threads = 0, all cores at once (QPS = queries / wall time).
+/// </summary>
+internal static class AnnRunner
+{
+    public sealed record Options(string Dataset, string Index, string Build, string Search, int K, int Threads, int Queries, string? Out, string? DataDir, int BuildThreads);
+
+    public static int Run(Options o)
+    {
+        var log = Console.Error;
+        var dataset = DatasetCatalog.Load(o.Dataset, o.DataDir, (stage, p) => Progress(log, stage, p));
+        log.WriteLine($"dataset {dataset.Name}: {dataset.TrainCount} × {dataset.Dim}, {dataset.TestCount} queries, {dataset.Metric}");
+        int gtK = Math.Max(o.K, 100);
+        var truth = GroundTruth.Get(dataset, gtK, progress: p => Progress(log, "ground truth", p));
+        EndProgress(log);
+
+        int nq = o.Queries > 0 ? Math.Min(o.Queries, dataset.TestCount) : dataset.TestCount;
+        string kind = o.Index.ToUpperInvariant();
+        var buildPairs = IndexParams.Pairs(o.Build).ToList();
+        var sw = Stopwatch.StartNew();
+        IMutableVectorIndex index = kind switch
+        {
+            "FLAT" => FlatIndex.Create(dataset.Metric, dataset.Dim, dataset.TrainCount),
+            "HNSW" => HnswIndex.Create(dataset.Metric, dataset.Dim, HnswParameters.Parse(o.Build), dataset.TrainCount),
+            _ => throw new ArgumentException($"Unknown index '{o.Index}'; this runner builds FLAT and HNSW."),
+        };
+        using var _ = index;
+        index.AddRange(dataset.Train, o.BuildThreads, p => Progress(log, $"build {kind}", p));
+        double buildSeconds = sw.Elapsed.TotalSeconds;
+        EndProgress(log);
+        log.WriteLine($"built {kind} {o.Build} in {buildSeconds:F2} s, {index.MemoryBytes / 1e6:F1} MB");
+
+        var points = kind == "FLAT" ? [(new List<(string, string)>(), (SearchParameters?)null)] : SearchPoints(o.Search);
+        using var output = o.Out is null ? null : new StreamWriter(o.Out, append: true);
+        foreach (var (pairs, parameters) in points)
+        {
+            var (recall, qps, p50, p99) = Measure(index, dataset, truth, gtK, nq, o.K, o.Threads, parameters);
+            var result = new AnnResult
+            {
+                Dataset = dataset.Name,
+                Engine = "quiver",
+                Index = kind,
+                Build = AnnResult.Params(buildPairs),
+                Search = AnnResult.Params(pairs),
+                K = o.K,
+                Threads = o.Threads,
+                Queries = nq,
+                BuildSeconds = Math.Round(buildSeconds, 3),
+                IndexBytes = index.MemoryBytes,
+                Recall = Math.Round(recall, 5),
+                Qps = Math.Round(qps, 1),
+                P50Us = Math.Round(p50, 2),
+                P99Us = Math.Round(p99, 2),
+                Machine = Environment.MachineName,
+                Date = DateTime.UtcNow.ToString("yyyy-MM-dd"),
+            };
+            string line = result.ToJson();
+            Console.WriteLine(line);
+            output?.WriteLine(line);
+            output?.Flush();
+        }
+        return 0;
+    }
+
+    private static List<(List<(string, string)> Pairs, SearchParameters? Parameters)> SearchPoints(string text)
+    {
+        // "ef=10,20,40": one key with a list of values.
+        int eq = text.IndexOf('=');
+        if (eq <= 0) throw new ArgumentException($"--search '{text}' is not key=v1,v2,...");
+        string key = text[..eq].Trim().ToLowerInvariant();
+        if (key != "ef") throw new ArgumentException($"HNSW search takes ef=...; got '{key}'.");
+        return text[(eq + 1)..].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(v => (new List<(string, string)> { ("ef", v) }, (SearchParameters?)new HnswSearchParameters(IndexParams.Int("ef", v)).Validate()))
+            .ToList();
+    }
+
+    private static (double Recall, double Qps, double P50, double P99) Measure(IVectorIndex index, Dataset ds, int[] truth, int gtK, int nq, int k, int threads, SearchParameters? parameters)
+    {
+        var ids = new int[nq * k];
+        var latencies = new double[nq];
+        int dim = ds.Dim;
+        // Warm-up: 100 untimed queries.
+        var wi = new int[k];
+        var wd = new float[k];
+        for (int i = 0; i < Math.Min(100, nq); i++) index.Search(ds.TestRow(i), k, wi, wd, parameters);
+
+        double qps;
+        if (threads == 1)
+        {
+            var dist = new float[k];
+            long total = 0;
+            for (int q = 0; q < nq; q++)
+            {
+                long t0 = Stopwatch.GetTimestamp();
+                index.Search(ds.TestRow(q), k, ids.AsSpan(q * k, k), dist, parameters);
+                long t = Stopwatch.GetTimestamp() - t0;
+                total += t;
+                latencies[q] = t * 1e6 / Stopwatch.Frequency;
+            }
+            qps = nq / ((double)total / Stopwatch.Frequency);
+        }
+        else
+        {
+            var wall = Stopwatch.StartNew();
+            Parallel.For(0, nq, new ParallelOptions { MaxDegreeOfParallelism = threads > 0 ? threads : Environment.ProcessorCount },
+                () => new float[k],
+                (q, _, dist) =>
+                {
+                    long t0 = Stopwatch.GetTimestamp();
+                    index.Search(ds.TestRow((int)q), k, ids.AsSpan((int)q * k, k), dist, parameters);
+                    latencies[q] = (Stopwatch.GetTimestamp() - t0) * 1e6 / Stopwatch.Frequency;
+                    return dist;
+                },
+                _ => { });
+            qps = nq / wall.Elapsed.TotalSeconds;
+        }
+
+        double recall = 0;
+        for (int q = 0; q < nq; q++)
+        {
+            var want = truth.AsSpan(q * gtK, k);
+            int hit = 0;
+            foreach (int id in ids.AsSpan(q * k, k)) if (want.Contains(id)) hit++;
+            recall += (double)hit / k;
+        }
+        Array.Sort(latencies);
+        return (recall / nq, qps, latencies[nq / 2], latencies[Math.Min(nq - 1, (int)(nq * 0.99))]);
+    }
+
+    private static double _lastShown = -1;
+
+    private static void Progress(TextWriter log, string stage, double p)
+    {
+        if (p - _lastShown < 0.02 && p < 1) return;
+        _lastShown = p;
+        int width = 30, filled = (int)(p * width);
+        log.Write($"\r{stage,-16} [{new string('#', filled)}{new string('.', width - filled)}] {p * 100,5:F1}%");
+    }
+
+    private static void EndProgress(TextWriter log)
+    {
+        if (_lastShown >= 0) log.WriteLine();
+        _lastShown = -1;
+    }
+}

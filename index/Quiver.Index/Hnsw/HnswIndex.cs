@@ -1,0 +1,62 @@
+using Quiver.Kernel.Bits;
+using Quiver.Kernel.Distance;
+
+namespace Quiver.Index.Hnsw;
+
+/// <summary>
+/// HNSW: a multi-layer proximity graph searched greedily from the top layer down, with the paper's
+/// heuristic neighbour selection (Algorithm 4). Build is multi-threaded; adds may run while searches
+/// do; removed rows are never returned but stay in the graph for navigation; filtered searches keep
+/// recall by switching to an exact scan of the passing rows when few pass.
+/// </summary>
+/// <remarks>
+/// The public type is abstract and dispatches once, at creation, to <see cref="HnswIndex{TDistance}"/>
+/// specialised for the metric; COSINE runs as inner product over normalized vectors.
+/// </remarks>
+public abstract class HnswIndex : IMutableVectorIndex
+{
+    private protected HnswIndex(Metric metric, int dim, HnswParameters parameters)
+    {
+        MetricSpace.CheckFloatMetric(metric);
+        if (dim < 1 || dim > 32768) throw new ArgumentOutOfRangeException(nameof(dim), dim, $"dim = {dim} is out of range; allowed: 1 ≤ dim ≤ 32768.");
+        Metric = metric;
+        Dimension = dim;
+        Parameters = parameters.Validate();
+    }
+
+    /// <summary>An empty HNSW index.</summary>
+    public static HnswIndex Create(Metric metric, int dim, HnswParameters? parameters = null, int capacity = 1024)
+    {
+        var p = parameters ?? new HnswParameters();
+        return metric switch
+        {
+            Metric.L2 => new HnswIndex<SquaredL2Distance>(metric, dim, p, capacity),
+            _ => new HnswIndex<InnerProductDistance>(metric, dim, p, capacity),
+        };
+    }
+
+    /// <summary>Reads an index written by <see cref="Save"/>.</summary>
+    public static HnswIndex Load(Stream stream) => HnswFile.Read(stream);
+
+    /// <summary>Build parameters.</summary>
+    public HnswParameters Parameters { get; }
+
+    public IndexKind Kind => IndexKind.Hnsw;
+    public Metric Metric { get; }
+    public int Dimension { get; }
+    public abstract int Count { get; }
+    public abstract int LiveCount { get; }
+    public abstract long MemoryBytes { get; }
+
+    /// <summary>Default ef when a search passes no parameters.</summary>
+    public int DefaultEf { get; set; } = 64;
+
+    public abstract int Add(ReadOnlySpan<float> vector);
+    public abstract void AddRange(ReadOnlySpan<float> vectors, int threads = 0, Action<double>? progress = null);
+    public abstract bool Remove(int id);
+    public abstract int Search(ReadOnlySpan<float> query, int k, Span<int> ids, Span<float> distances, SearchParameters? parameters = null, Bitset? filter = null);
+    public abstract void Save(Stream stream);
+    public abstract void Dispose();
+
+    internal abstract void Restore(ReadOnlySpan<float> vectors, int[] levels, int[] links0, int[] upper, ulong[] deleted, int entry, int maxLevel);
+}

@@ -1,0 +1,210 @@
+using Quiver.Index.Hnsw;
+using Quiver.Kernel.Bits;
+using Quiver.Kernel.Distance;
+
+namespace Quiver.Index.Tests;
+
+public class HnswIndexTests
+{
+    private static readonly Lazy<HnswIndex> Built = new(() =>
+    {
+        var (train, _, _) = TestSets.Clustered;
+        var index = HnswIndex.Create(Metric.L2, 64, new HnswParameters(M: 16, EfConstruction: 200));
+        index.AddRange(train);
+        return index;
+    });
+
+    [Fact]
+    public void Recall_at_10_is_at_least_095_on_a_clustered_set()
+    {
+        var (_, test, truth) = TestSets.Clustered;
+        var index = Built.Value;
+        Assert.Equal(20_000, index.Count);
+        var ids = new int[10];
+        var dist = new float[10];
+        double recall = 0;
+        int nq = test.Length / 64;
+        for (int q = 0; q < nq; q++)
+        {
+            int found = index.Search(test.AsSpan(q * 64, 64), 10, ids, dist, new HnswSearchParameters(64));
+            Assert.Equal(10, found);
+            for (int i = 1; i < 10; i++) Assert.True(dist[i - 1] <= dist[i]);
+            recall += TestSets.Recall(ids, truth.AsSpan(q * 10, 10));
+        }
+        recall /= nq;
+        Assert.True(recall >= 0.95, $"recall@10 = {recall:F4}");
+    }
+
+    [Fact]
+    public void Save_and_load_give_identical_results()
+    {
+        var (_, test, _) = TestSets.Clustered;
+        var index = Built.Value;
+        using var ms = new MemoryStream();
+        index.Save(ms);
+        ms.Position = 0;
+        using var loaded = HnswIndex.Load(ms);
+        Assert.Equal(index.Count, loaded.Count);
+        Assert.Equal(index.Parameters, loaded.Parameters);
+        var (a, ad, b, bd) = (new int[10], new float[10], new int[10], new float[10]);
+        for (int q = 0; q < 50; q++)
+        {
+            var query = test.AsSpan(q * 64, 64);
+            index.Search(query, 10, a, ad, new HnswSearchParameters(40));
+            loaded.Search(query, 10, b, bd, new HnswSearchParameters(40));
+            Assert.Equal(a, b);
+            Assert.Equal(ad, bd);
+        }
+    }
+
+    [Fact]
+    public void Corrupted_or_truncated_files_are_refused_with_a_clear_error()
+    {
+        using var index = HnswIndex.Create(Metric.L2, 8);
+        index.AddRange(TestSets.Random(9, 300, 8));
+        using var ms = new MemoryStream();
+        index.Save(ms);
+        var bytes = ms.ToArray();
+
+        var flipped = (byte[])bytes.Clone();
+        flipped[bytes.Length / 2] ^= 0x40;
+        var e = Assert.Throws<InvalidDataException>(() => HnswIndex.Load(new MemoryStream(flipped)));
+        Assert.Contains("corrupt", e.Message);
+
+        var truncated = bytes.AsSpan(0, bytes.Length - 100).ToArray();
+        Assert.Contains("truncated", Assert.Throws<InvalidDataException>(() => HnswIndex.Load(new MemoryStream(truncated))).Message);
+
+        var wrongMagic = (byte[])bytes.Clone();
+        wrongMagic[0] ^= 0xFF;
+        Assert.Contains("Not a Quiver index", Assert.Throws<InvalidDataException>(() => HnswIndex.Load(new MemoryStream(wrongMagic))).Message);
+
+        Assert.Contains("Flat", Assert.Throws<InvalidDataException>(() => Flat.FlatIndex.Load(new MemoryStream(bytes))).Message.Replace("Hnsw index, not Flat", "Flat"));
+    }
+
+    [Fact]
+    public void Deleted_ids_never_come_back()
+    {
+        const int dim = 16, n = 3000;
+        var train = TestSets.Random(11, n, dim);
+        using var index = HnswIndex.Create(Metric.L2, dim, new HnswParameters(M: 8, EfConstruction: 64));
+        index.AddRange(train);
+        var removed = new HashSet<int>();
+        for (int i = 0; i < n; i += 3) { Assert.True(index.Remove(i)); removed.Add(i); }
+        var ids = new int[20];
+        var dist = new float[20];
+        for (int q = 0; q < 100; q++)
+        {
+            // Query with deleted rows themselves: their own vectors are the nearest, and must be skipped.
+            int found = index.Search(train.AsSpan(q * 3 * dim, dim), 20, ids, dist, new HnswSearchParameters(50));
+            Assert.Equal(20, found);
+            foreach (int id in ids) Assert.DoesNotContain(id, removed);
+        }
+        Assert.Equal(n - removed.Count, index.LiveCount);
+    }
+
+    [Theory]
+    [InlineData(0.01)]
+    [InlineData(0.2)]
+    public void Filtered_results_pass_the_filter_with_recall_of_at_least_09(double selectivity)
+    {
+        var (train, test, _) = TestSets.Clustered;
+        var index = Built.Value;
+        var rng = new Random(13);
+        var filter = new Bitset(20_000);
+        for (int i = 0; i < 20_000; i++) if (rng.NextDouble() < selectivity) filter.Set(i);
+        var ids = new int[10];
+        var dist = new float[10];
+        double recall = 0;
+        const int nq = 40;
+        for (int q = 0; q < nq; q++)
+        {
+            var query = test.AsSpan(q * 64, 64);
+            int found = index.Search(query, 10, ids, dist, new HnswSearchParameters(100), filter);
+            Assert.Equal(10, found);
+            foreach (int id in ids) Assert.True(filter.Test(id), $"id {id} does not pass the filter");
+            recall += TestSets.Recall(ids, TestSets.BruteForce(train, query, 64, Metric.L2, 10, filter.Test));
+        }
+        recall /= nq;
+        Assert.True(recall >= 0.9, $"filtered recall@10 at selectivity {selectivity} = {recall:F4}");
+    }
+
+    [Fact]
+    public async Task Searches_during_adds_return_valid_results()
+    {
+        const int dim = 32, n = 6000;
+        var train = TestSets.Random(15, n, dim);
+        using var index = HnswIndex.Create(Metric.L2, dim, new HnswParameters(M: 12, EfConstruction: 80), capacity: 500);
+        index.AddRange(train.AsSpan(0, 500 * dim));
+        using var stop = new CancellationTokenSource();
+        int searches = 0;
+        var errors = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var searcher = Task.Run(() =>
+        {
+            var ids = new int[10];
+            var dist = new float[10];
+            var rng = new Random(16);
+            while (!stop.IsCancellationRequested)
+            {
+                int q = rng.Next(n);
+                int found = index.Search(train.AsSpan(q * dim, dim), 10, ids, dist, new HnswSearchParameters(32));
+                int count = index.Count;
+                for (int i = 0; i < found; i++)
+                {
+                    if ((uint)ids[i] >= (uint)Math.Max(count, n)) errors.Enqueue($"id {ids[i]} out of range");
+                    if (i > 0 && dist[i] < dist[i - 1]) errors.Enqueue("distances out of order");
+                }
+                Interlocked.Increment(ref searches);
+            }
+        });
+        for (int i = 500; i < n; i += 250) index.AddRange(train.AsSpan(i * dim, 250 * dim), threads: 1);
+        for (int i = 0; i < 200; i++) index.Add(TestSets.Random(100 + i, 1, dim));
+        stop.Cancel();
+        await searcher;
+        Assert.Empty(errors);
+        Assert.True(searches > 0);
+        Assert.Equal(n + 200, index.Count);
+        // Once adds are done, every row is findable by its own vector.
+        var ids2 = new int[1];
+        var d2 = new float[1];
+        for (int q = 0; q < n; q += 97)
+        {
+            index.Search(train.AsSpan(q * dim, dim), 1, ids2, d2, new HnswSearchParameters(64));
+            Assert.Equal(0f, d2[0]);
+        }
+    }
+
+    [Fact]
+    public void Cosine_and_inner_product_find_the_exact_neighbours_on_a_small_set()
+    {
+        const int dim = 20, n = 1500;
+        var train = TestSets.Random(17, n, dim);
+        var test = TestSets.Random(18, 30, dim);
+        foreach (var metric in new[] { Metric.Cosine, Metric.InnerProduct })
+        {
+            using var index = HnswIndex.Create(metric, dim, new HnswParameters(M: 16, EfConstruction: 100));
+            index.AddRange(train);
+            var ids = new int[10];
+            var dist = new float[10];
+            double recall = 0;
+            for (int q = 0; q < 30; q++)
+            {
+                var query = test.AsSpan(q * dim, dim);
+                index.Search(query, 10, ids, dist, new HnswSearchParameters(200));
+                recall += TestSets.Recall(ids, TestSets.BruteForce(train, query, dim, metric, 10));
+            }
+            Assert.True(recall / 30 >= 0.95, $"{metric} recall {recall / 30:F3}");
+        }
+    }
+
+    [Fact]
+    public void Bad_parameters_name_the_parameter_and_the_range()
+    {
+        Assert.Contains("M = 1", Assert.Throws<ArgumentOutOfRangeException>(() => HnswIndex.Create(Metric.L2, 8, new HnswParameters(M: 1))).Message);
+        Assert.Contains("efConstruction = 0", Assert.Throws<ArgumentOutOfRangeException>(() => HnswIndex.Create(Metric.L2, 8, new HnswParameters(EfConstruction: 0))).Message);
+        using var index = HnswIndex.Create(Metric.L2, 8);
+        index.Add(new float[8]);
+        Assert.Contains("ef = 0", Assert.Throws<ArgumentOutOfRangeException>(() => index.Search(new float[8], 1, new int[1], new float[1], new HnswSearchParameters(0))).Message);
+        Assert.Contains("Unknown HNSW build parameter", Assert.Throws<ArgumentException>(() => HnswParameters.Parse("M=16,efc=3")).Message);
+        Assert.Equal(new HnswParameters(32, 100), HnswParameters.Parse("M=32, efConstruction=100"));
+    }
+}
