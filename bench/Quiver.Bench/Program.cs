@@ -9,7 +9,7 @@ internal static class Program
 {
     private static int Main(string[] args)
     {
-        var root = new RootCommand("quiver-bench: Quiver's benchmark runner.") { KernelsCommand(), AnnCommand(), PlotCommand() };
+        var root = new RootCommand("quiver-bench: Quiver's benchmark runner.") { KernelsCommand(), AnnCommand(), PeersCommand(), PlotCommand() };
         return root.Parse(args).Invoke();
     }
 
@@ -46,6 +46,27 @@ internal static class Program
             r.GetValue(dataset)!, r.GetValue(index)!, r.GetValue(build)!, r.GetValue(search)!, r.GetValue(k),
             r.GetValue(threads), r.GetValue(queries), r.GetValue(output), r.GetValue(dataDir), r.GetValue(buildThreads))));
         return ann;
+    }
+
+    private static Command PeersCommand()
+    {
+        var engine = new Option<string>("--engine") { Description = "Peer engine: hnswlib.", DefaultValueFactory = _ => "hnswlib" };
+        var dataset = new Option<string>("--dataset") { Description = "As for ann.", Required = true };
+        var build = new Option<string>("--build") { Description = "M=…,efConstruction=…", DefaultValueFactory = _ => "M=16,efConstruction=200" };
+        var search = new Option<string>("--search") { Description = "ef=…", DefaultValueFactory = _ => "ef=10,20,40,80,160" };
+        var k = new Option<int>("--k") { DefaultValueFactory = _ => 10 };
+        var queries = new Option<int>("--queries") { DefaultValueFactory = _ => 0 };
+        var buildThreads = new Option<int>("--build-threads") { DefaultValueFactory = _ => 0 };
+        var output = new Option<string?>("--out") { Description = "Append the JSON lines to this file." };
+        var dataDir = new Option<string?>("--data-dir");
+        var repo = new Option<string>("--repo") { Description = "Repository root (for bench/peers sources).", DefaultValueFactory = _ => Directory.GetCurrentDirectory() };
+        var peers = new Command("peers", "Run a peer engine (hnswlib built with -march=native) on the same dataset and protocol; same JSON lines.")
+        {
+            engine, dataset, build, search, k, queries, buildThreads, output, dataDir, repo,
+        };
+        peers.SetAction(r => PeerRunner.Run(new PeerRunner.Options(r.GetValue(engine)!, r.GetValue(dataset)!, r.GetValue(build)!, r.GetValue(search)!,
+            r.GetValue(k), r.GetValue(queries), r.GetValue(buildThreads), r.GetValue(output), r.GetValue(dataDir), r.GetValue(repo)!)));
+        return peers;
     }
 
     private static Command PlotCommand()
