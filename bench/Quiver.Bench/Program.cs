@@ -50,7 +50,7 @@ internal static class Program
 
     private static Command PeersCommand()
     {
-        var engine = new Option<string>("--engine") { Description = "Peer engine: hnswlib.", DefaultValueFactory = _ => "hnswlib" };
+        var engine = new Option<string>("--engine") { Description = "Peer engine: hnswlib, usearch or faiss.", DefaultValueFactory = _ => "hnswlib" };
         var dataset = new Option<string>("--dataset") { Description = "As for ann.", Required = true };
         var build = new Option<string>("--build") { Description = "M=…,efConstruction=…", DefaultValueFactory = _ => "M=16,efConstruction=200" };
         var search = new Option<string>("--search") { Description = "ef=…", DefaultValueFactory = _ => "ef=10,20,40,80,160" };

@@ -43,7 +43,9 @@ internal static class PeerRunner
         var (exe, args) = o.Engine.ToLowerInvariant() switch
         {
             "hnswlib" => (BuildHnswlib(o.RepoRoot, dir, log), new[] { ds.Name, train, test, gt, m, efc, efs, o.K.ToString(), o.Queries.ToString(), o.BuildThreads.ToString() }),
-            _ => throw new ArgumentException($"Unknown peer '{o.Engine}'; available: hnswlib."),
+            "usearch" => ("node", new[] { UsearchHarness(o.RepoRoot), ds.Name, train, test, gt, m, efc, efs, o.K.ToString(), o.Queries.ToString(), o.BuildThreads.ToString() }),
+            "faiss" => ("/usr/bin/python3", new[] { FaissHarness(o.RepoRoot), ds.Name, train, test, gt, m, efc, efs, o.K.ToString(), o.Queries.ToString(), o.BuildThreads.ToString() }),
+            _ => throw new ArgumentException($"Unknown peer '{o.Engine}'; available: hnswlib, usearch, faiss."),
         };
         using var output = o.Out is null ? null : new StreamWriter(o.Out, append: true);
         var psi = new ProcessStartInfo(exe) { RedirectStandardOutput = true, UseShellExecute = false };
@@ -62,6 +64,22 @@ internal static class PeerRunner
         }
         p.WaitForExit();
         return p.ExitCode;
+    }
+
+    private static string UsearchHarness(string repoRoot)
+    {
+        string dir = Path.Combine(repoRoot, "bench", "peers", "usearch");
+        if (!Directory.Exists(Path.Combine(dir, "node_modules", "usearch")))
+            throw new FileNotFoundException($"USearch is not installed: run 'npm ci' in {dir}.");
+        return Path.Combine(dir, "harness.mjs");
+    }
+
+    private static string FaissHarness(string repoRoot)
+    {
+        if (!File.Exists("/usr/bin/python3")) throw new FileNotFoundException("Debian's /usr/bin/python3 is missing.");
+        string script = Path.Combine(repoRoot, "bench", "peers", "faiss", "harness.py");
+        if (!File.Exists(script)) throw new FileNotFoundException($"{script} not found; run from the repository root or pass --repo.", script);
+        return script;
     }
 
     private static string BuildHnswlib(string repoRoot, string dir, TextWriter log)
