@@ -208,3 +208,42 @@ public class HnswIndexTests
         Assert.Equal(new HnswParameters(32, 100), HnswParameters.Parse("M=32, efConstruction=100"));
     }
 }
+
+public class SearchAllocationTests
+{
+    /// <summary>A search allocates nothing once the index's scratch pool is warm (ARCHITECTURE §3).</summary>
+    [Fact]
+    public void Hnsw_and_flat_searches_allocate_nothing()
+    {
+        const int dim = 48, n = 4000;
+        var train = TestSets.Random(21, n, dim);
+        using var hnsw = HnswIndex.Create(Metric.L2, dim, new HnswParameters(M: 12, EfConstruction: 64));
+        hnsw.AddRange(train);
+        using var flat = Flat.FlatIndex.Create(Metric.Cosine, dim);
+        flat.AddRange(train);
+        var filter = new Bitset(n);
+        for (int i = 0; i < n; i += 2) filter.Set(i);
+        var sparse = new Bitset(n);
+        for (int i = 0; i < n; i += 100) sparse.Set(i);
+        var ids = new int[10];
+        var dist = new float[10];
+        var p = new HnswSearchParameters(80);
+
+        void Run()
+        {
+            for (int q = 0; q < 50; q++)
+            {
+                var query = train.AsSpan(q * dim, dim);
+                hnsw.Search(query, 10, ids, dist, p);
+                hnsw.Search(query, 10, ids, dist, p, filter);
+                hnsw.Search(query, 10, ids, dist, p, sparse);
+                flat.Search(query, 10, ids, dist, filter: filter);
+            }
+        }
+
+        Run();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Run();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+}

@@ -160,7 +160,13 @@ internal sealed partial class HnswIndex<TDistance>
             for (int i = 1; i <= count; i++)
             {
                 int n = links[i];
-                if ((uint)n < (uint)rows.Capacity && c.Visit(n)) batch[nb++] = n;
+                if ((uint)n < (uint)rows.Capacity && c.Visit(n))
+                {
+                    batch[nb++] = n;
+                    // Start every neighbour's row on its way now: all the misses overlap, instead of
+                    // each waiting its turn inside the distance batch.
+                    rows.Prefetch(n);
+                }
             }
             if (nb == 0) continue;
             TDistance.ByIds(q, rowSpan, batch.AsSpan(0, nb), batchD.AsSpan(0, nb));

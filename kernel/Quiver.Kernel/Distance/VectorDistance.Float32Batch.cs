@@ -87,15 +87,27 @@ public static partial class VectorDistance
         {
             for (; j + 4 <= count; j += 4)
             {
-                if (j + 8 <= count)
-                    for (int k = 4; k < 8; k++) Prefetch(ref Unsafe.Add(ref r, (nuint)Unsafe.Add(ref id0, j + k) * d), d);
                 ref float r0 = ref Unsafe.Add(ref r, (nuint)Unsafe.Add(ref id0, j) * d);
                 ref float r1 = ref Unsafe.Add(ref r, (nuint)Unsafe.Add(ref id0, j + 1) * d);
                 ref float r2 = ref Unsafe.Add(ref r, (nuint)Unsafe.Add(ref id0, j + 2) * d);
                 ref float r3 = ref Unsafe.Add(ref r, (nuint)Unsafe.Add(ref id0, j + 3) * d);
-                var res = fit == SimdPath.V512
-                    ? Tile1x4V512<TOp>(ref q, ref r0, ref r1, ref r2, ref r3, d)
-                    : Tile1x4V256<TOp>(ref q, ref r0, ref r1, ref r2, ref r3, d);
+                Vector128<float> res;
+                if (fit == SimdPath.V512)
+                {
+                    // The next group (or, for the last group, the tail rows) is streamed in while this one is computed.
+                    int next = Math.Min(j + 4, count - 1);
+                    ref float n0 = ref Unsafe.Add(ref r, (nuint)Unsafe.Add(ref id0, next) * d);
+                    ref float n1 = ref Unsafe.Add(ref r, (nuint)Unsafe.Add(ref id0, Math.Min(next + 1, count - 1)) * d);
+                    ref float n2 = ref Unsafe.Add(ref r, (nuint)Unsafe.Add(ref id0, Math.Min(next + 2, count - 1)) * d);
+                    ref float n3 = ref Unsafe.Add(ref r, (nuint)Unsafe.Add(ref id0, Math.Min(next + 3, count - 1)) * d);
+                    res = Tile1x4V512<TOp, Lookahead>(ref q, ref r0, ref r1, ref r2, ref r3, d, ref n0, ref n1, ref n2, ref n3);
+                }
+                else
+                {
+                    if (j + 8 <= count)
+                        for (int k = 4; k < 8; k++) Prefetch(ref Unsafe.Add(ref r, (nuint)Unsafe.Add(ref id0, j + k) * d), d);
+                    res = Tile1x4V256<TOp>(ref q, ref r0, ref r1, ref r2, ref r3, d);
+                }
                 res.StoreUnsafe(ref o, (nuint)j);
             }
         }
@@ -171,7 +183,17 @@ public static partial class VectorDistance
     // ---- tiles ------------------------------------------------------------------------------------
 
     private static Vector128<float> Tile1x4V512<TOp>(ref float q, ref float r0, ref float r1, ref float r2, ref float r3, nuint n)
-        where TOp : struct, IF32Op
+        where TOp : struct, IF32Op =>
+        Tile1x4V512<TOp, NoLookahead>(ref q, ref r0, ref r1, ref r2, ref r3, n, ref r0, ref r1, ref r2, ref r3);
+
+    /// <summary>
+    /// The 1×4 tile; with <typeparamref name="TAhead"/> = <see cref="Lookahead"/> each step also prefetches
+    /// the same cache line of the next four rows, so a graph search streams the next group's rows from
+    /// memory while it computes this group (the hardware prefetcher cannot guess rows picked by id).
+    /// </summary>
+    private static unsafe Vector128<float> Tile1x4V512<TOp, TAhead>(ref float q, ref float r0, ref float r1, ref float r2, ref float r3, nuint n,
+        ref float n0, ref float n1, ref float n2, ref float n3)
+        where TOp : struct, IF32Op where TAhead : struct, ILookahead
     {
         // Every pointer advances by itself so the folded loads stay [register + displacement] (see SumF32V512).
         Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default;
@@ -179,6 +201,18 @@ public static partial class VectorDistance
         ref float end = ref Unsafe.Add(ref q, n - tail);
         while (Unsafe.IsAddressLessThan(ref q, ref end))
         {
+            if (TAhead.Enabled && Sse.IsSupported)
+            {
+                // SAFETY: prefetches never fault; these addresses lie inside the next rows.
+                Sse.Prefetch0(Unsafe.AsPointer(ref n0));
+                Sse.Prefetch0(Unsafe.AsPointer(ref n1));
+                Sse.Prefetch0(Unsafe.AsPointer(ref n2));
+                Sse.Prefetch0(Unsafe.AsPointer(ref n3));
+                n0 = ref Unsafe.Add(ref n0, 16);
+                n1 = ref Unsafe.Add(ref n1, 16);
+                n2 = ref Unsafe.Add(ref n2, 16);
+                n3 = ref Unsafe.Add(ref n3, 16);
+            }
             var x = Vector512.LoadUnsafe(ref q);
             s0 = TOp.Acc(s0, x, Vector512.LoadUnsafe(ref r0));
             s1 = TOp.Acc(s1, x, Vector512.LoadUnsafe(ref r1));
@@ -202,6 +236,10 @@ public static partial class VectorDistance
         }
         return Vector128.Create(HorizontalSum.Of(s0), HorizontalSum.Of(s1), HorizontalSum.Of(s2), HorizontalSum.Of(s3));
     }
+
+    private interface ILookahead { static abstract bool Enabled { get; } }
+    private readonly struct NoLookahead : ILookahead { public static bool Enabled => false; }
+    private readonly struct Lookahead : ILookahead { public static bool Enabled => true; }
 
     private static Vector128<float> Tile1x4V256<TOp>(ref float q, ref float r0, ref float r1, ref float r2, ref float r3, nuint n)
         where TOp : struct, IF32Op
