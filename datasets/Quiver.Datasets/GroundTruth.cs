@@ -29,6 +29,11 @@ public static class GroundTruth
         uint checksum = Checksum(dataset);
         if (path is not null && TryRead(path, checksum, dataset.TestCount, k, out var cached)) return cached;
         var ids = Compute(dataset.Train, dataset.Test, dataset.Dim, dataset.Metric, k, threads, progress);
+        // Fresh ground truth is checked against plain double-precision brute force on a sample before
+        // anything is measured against it or it is cached.
+        int wrong = Verify(dataset, ids, k, sample: 10);
+        if (wrong > 0)
+            throw new InvalidOperationException($"Ground truth for {dataset.Name} disagrees with double-precision brute force on {wrong} of 10 sampled queries.");
         if (path is not null)
         {
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
@@ -94,11 +99,17 @@ public static class GroundTruth
         var rng = new Random(seed);
         int mismatches = 0;
         var all = new double[dataset.TrainCount];
+        var row = new double[dataset.Dim];
         for (int s = 0; s < Math.Min(sample, dataset.TestCount); s++)
         {
             int q = rng.Next(dataset.TestCount);
             var query = ReferenceDistance.Widen(dataset.TestRow(q));
-            for (int i = 0; i < dataset.TrainCount; i++) all[i] = ReferenceDist(dataset.Metric, query, ReferenceDistance.Widen(dataset.TrainRow(i)));
+            for (int i = 0; i < dataset.TrainCount; i++)
+            {
+                var src = dataset.TrainRow(i);
+                for (int j = 0; j < row.Length; j++) row[j] = src[j];
+                all[i] = ReferenceDist(dataset.Metric, query, row);
+            }
             var want = Enumerable.Range(0, dataset.TrainCount).OrderBy(i => all[i]).ThenBy(i => i).Take(k).ToArray();
             if (!want.AsSpan().SequenceEqual(truth.AsSpan(q * k, Math.Min(k, dataset.TrainCount)))) mismatches++;
         }

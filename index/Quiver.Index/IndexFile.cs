@@ -71,11 +71,28 @@ internal static class IndexFile
         }
     }
 
+    /// <summary>Section payloads start on this file-offset boundary, so a mapped file hands out aligned rows.</summary>
+    public const int SectionAlignment = 64;
+
+    /// <summary>
+    /// A section: tag (u32), payload length (i64), padding length (u32), that many zero bytes so the
+    /// payload starts at a multiple of <see cref="SectionAlignment"/> in the file, the payload, CRC-32C.
+    /// </summary>
     public static void WriteSection<T>(BinaryWriter w, uint tag, ReadOnlySpan<T> data) where T : unmanaged
     {
         var bytes = MemoryMarshal.AsBytes(data);
         w.Write(tag);
         w.Write((long)bytes.Length);
+        int pad = 0;
+        if (w.BaseStream.CanSeek)
+        {
+            long payloadAt = w.BaseStream.Position + sizeof(int);
+            pad = (int)((SectionAlignment - payloadAt % SectionAlignment) % SectionAlignment);
+        }
+        w.Write(pad);
+        Span<byte> zeros = stackalloc byte[SectionAlignment];
+        zeros.Clear();
+        w.Write(zeros[..pad]);
         w.Write(bytes);
         w.Write(Crc32C.Compute(bytes));
     }
@@ -87,6 +104,9 @@ internal static class IndexFile
             uint got = r.ReadUInt32();
             if (got != tag) throw new InvalidDataException($"Index file is corrupt: expected the {name} section, found tag 0x{got:X8}.");
             long length = r.ReadInt64();
+            int pad = r.ReadInt32();
+            if (pad < 0 || pad >= SectionAlignment) throw new InvalidDataException($"Index file is corrupt: the {name} section has padding {pad}.");
+            if (r.Read(new byte[pad]) != pad) throw new InvalidDataException($"Index file is truncated inside the {name} section.");
             int size = Marshal.SizeOf<T>();
             if (length < 0 || length % size != 0 || (expectedElements >= 0 && length != expectedElements * size))
                 throw new InvalidDataException($"Index file is corrupt: the {name} section has {length} bytes{(expectedElements >= 0 ? $", expected {expectedElements * size}" : "")}.");
@@ -103,7 +123,7 @@ internal static class IndexFile
         }
     }
 
-    private const uint VectorsTag = 0x53434556, DeletedTag = 0x534C4544; // "VECS", "DELS"
+    public const uint VectorsTag = 0x53434556, DeletedTag = 0x534C4544; // "VECS", "DELS"
 
     public static void WriteVectors(BinaryWriter w, ReadOnlySpan<float> rows) => WriteSection(w, VectorsTag, rows);
 

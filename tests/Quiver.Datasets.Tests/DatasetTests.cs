@@ -136,4 +136,24 @@ public sealed class DatasetTests : IDisposable
         var gt = GroundTruth.Compute(train, test, 2, Metric.L2, 9);
         Assert.Equal([1, 4, 7, 2, 5, 8, 0, 3, 6], gt);
     }
+
+    [Fact]
+    public void Ann_benchmarks_hdf5_files_round_trip()
+    {
+        var spec = new SyntheticSpec(500, 12, 4, 9, Queries: 20, Metric: Metric.Cosine);
+        var ds = DatasetCatalog.Synthetic(spec, _dir);
+        var truth = GroundTruth.Get(ds, k: 10);
+        var path = Path.Combine(_dir, "small-angular.hdf5");
+        AnnBenchmarksHdf5.Write(path, ds, truth, 10);
+
+        var back = DatasetCatalog.Load(path, _dir);
+        Assert.Equal(Metric.Cosine, back.Metric);
+        Assert.Equal(12, back.Dim);
+        Assert.Equal(ds.Train, back.Train);
+        Assert.Equal(ds.Test, back.Test);
+        var (ids, k) = AnnBenchmarksHdf5.ReadNeighbors(path)!.Value;
+        Assert.Equal(10, k);
+        Assert.Equal(truth, ids);
+        Assert.Throws<FileNotFoundException>(() => DatasetCatalog.Load(Path.Combine(_dir, "missing.hdf5"), _dir));
+    }
 }

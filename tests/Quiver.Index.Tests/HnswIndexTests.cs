@@ -58,6 +58,44 @@ public class HnswIndexTests
     }
 
     [Fact]
+    public void A_saved_file_maps_in_place_with_identical_results_and_accepts_adds()
+    {
+        var (_, test, _) = TestSets.Clustered;
+        var index = Built.Value;
+        string path = Path.Combine(Path.GetTempPath(), $"quiver-hnsw-{Guid.NewGuid():N}.qvx");
+        try
+        {
+            index.Save(path);
+            var (a, ad, b, bd) = (new int[10], new float[10], new int[10], new float[10]);
+            using (var mapped = HnswIndex.Map(path))
+            {
+                Assert.Equal(index.Count, mapped.Count);
+                for (int q = 0; q < 50; q++)
+                {
+                    var query = test.AsSpan(q * 64, 64);
+                    index.Search(query, 10, a, ad, new HnswSearchParameters(40));
+                    mapped.Search(query, 10, b, bd, new HnswSearchParameters(40));
+                    Assert.Equal(a, b);
+                    Assert.Equal(ad, bd);
+                }
+                // Adding moves the vectors out of the read-only mapping first.
+                int id = mapped.Add(test.AsSpan(0, 64));
+                Assert.Equal(index.Count, id);
+                mapped.Search(test.AsSpan(0, 64), 1, b, bd, new HnswSearchParameters(40));
+                Assert.Equal(0f, bd[0]);
+            }
+            var bytes = File.ReadAllBytes(path);
+            bytes[bytes.Length / 3] ^= 0x10;
+            File.WriteAllBytes(path, bytes);
+            Assert.Contains("corrupt", Assert.Throws<InvalidDataException>(() => HnswIndex.Map(path)).Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void Corrupted_or_truncated_files_are_refused_with_a_clear_error()
     {
         using var index = HnswIndex.Create(Metric.L2, 8);

@@ -24,14 +24,46 @@ internal static class HnswFile
         IndexFile.WriteDeleted(w, deleted, count);
     }
 
+    /// <summary>Opens a saved index by memory-mapping it: the vectors stay in the file's pages.</summary>
+    public static unsafe HnswIndex Map(string path)
+    {
+        var file = new MappedIndexFile(path);
+        try
+        {
+            var h = file.ReadHeader(IndexKind.Hnsw);
+            var p = Parameters(h);
+            var vectors = file.Section<float>(IndexFile.VectorsTag, "vectors", (long)h.Count * h.Dim);
+            var levels = file.Section<int>(LevelsTag, "levels", h.Count).ToArray();
+            var links0 = file.Section<int>(Links0Tag, "layer-0 links", (long)h.Count * (2 * p.M + 1)).ToArray();
+            var upper = file.Section<int>(UpperTag, "upper-layer links").ToArray();
+            var deleted = file.Section<ulong>(IndexFile.DeletedTag, "deleted rows", Kernel.Bits.Bitset.WordsFor(h.Count)).ToArray();
+            var store = new Storage.VectorStore(h.Dim, MappedIndexFile.AddressOf(vectors), h.Count, file);
+            HnswIndex index = h.Metric == Kernel.Distance.Metric.L2
+                ? new HnswIndex<Kernel.Distance.SquaredL2Distance>(h.Metric, h.Dim, p, h.Count, store)
+                : new HnswIndex<Kernel.Distance.InnerProductDistance>(h.Metric, h.Dim, p, h.Count, store);
+            index.Restore(vectors, levels, links0, upper, deleted, (int)h.Parameters[3], (int)h.Parameters[4]);
+            return index;
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
+
+    private static HnswParameters Parameters(IndexFile.Header h)
+    {
+        if (h.Parameters.Length < 5) throw new InvalidDataException($"HNSW header has {h.Parameters.Length} parameters; expected 5.");
+        var p = new HnswParameters((int)h.Parameters[0], (int)h.Parameters[1], (int)h.Parameters[2]);
+        try { return p.Validate(); }
+        catch (ArgumentOutOfRangeException e) { throw new InvalidDataException($"HNSW header is corrupt: {e.Message}"); }
+    }
+
     public static HnswIndex Read(Stream stream)
     {
         using var r = new BinaryReader(stream, System.Text.Encoding.UTF8, leaveOpen: true);
         var h = IndexFile.ReadHeader(r, IndexKind.Hnsw);
-        if (h.Parameters.Length < 5) throw new InvalidDataException($"HNSW header has {h.Parameters.Length} parameters; expected 5.");
-        var p = new HnswParameters((int)h.Parameters[0], (int)h.Parameters[1], (int)h.Parameters[2]);
-        try { p.Validate(); }
-        catch (ArgumentOutOfRangeException e) { throw new InvalidDataException($"HNSW header is corrupt: {e.Message}"); }
+        var p = Parameters(h);
         var vectors = IndexFile.ReadVectors(r, (long)h.Count * h.Dim);
         var levels = IndexFile.ReadSection<int>(r, LevelsTag, "levels", h.Count);
         var links0 = IndexFile.ReadSection<int>(r, Links0Tag, "layer-0 links", (long)h.Count * (2 * p.M + 1));

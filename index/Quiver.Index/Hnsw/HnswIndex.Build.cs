@@ -63,12 +63,21 @@ internal sealed partial class HnswIndex<TDistance>
     public override bool Remove(int id)
     {
         if ((uint)id >= (uint)Count) throw new ArgumentOutOfRangeException(nameof(id), id, $"id = {id} is out of range; the index holds ids 0..{Count - 1}.");
-        lock (_entryLock)
+        // The read side of the grow lock: a concurrent growth copies the deleted set, and must not miss this bit.
+        _growLock.EnterReadLock();
+        try
         {
-            if (_deleted.Test(id)) return false;
-            _deleted.Set(id);
-            _live--;
-            return true;
+            lock (_entryLock)
+            {
+                if (_deleted.Test(id)) return false;
+                _deleted.Set(id);
+                _live--;
+                return true;
+            }
+        }
+        finally
+        {
+            _growLock.ExitReadLock();
         }
     }
 

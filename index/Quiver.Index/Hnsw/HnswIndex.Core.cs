@@ -28,14 +28,19 @@ internal sealed partial class HnswIndex<TDistance> : HnswIndex where TDistance :
     private int _capacity, _nextId, _live;
     private int _entry = -1, _maxLevel = -1;
 
-    public HnswIndex(Metric metric, int dim, HnswParameters parameters, int capacity) : base(metric, dim, parameters)
+    public HnswIndex(Metric metric, int dim, HnswParameters parameters, int capacity) : this(metric, dim, parameters, capacity, null)
+    {
+    }
+
+    /// <summary>An index over an existing store (a mapped file): per-node arrays are sized to its rows.</summary>
+    internal HnswIndex(Metric metric, int dim, HnswParameters parameters, int capacity, VectorStore? store) : base(metric, dim, parameters)
     {
         _m = parameters.M;
         _m0 = 2 * parameters.M;
         _stride0 = _m0 + 1;
         _levelMult = 1.0 / Math.Log(Math.Max(2, _m));
-        _capacity = Math.Max(16, capacity);
-        _vectors = new VectorStore(dim, _capacity);
+        _capacity = store?.Capacity ?? Math.Max(16, capacity);
+        _vectors = store ?? new VectorStore(dim, _capacity);
         _links0 = new int[(long)_capacity * _stride0 > Array.MaxLength ? throw new ArgumentOutOfRangeException(nameof(capacity)) : _capacity * _stride0];
         _upper = new int[_capacity][];
         _levels = new int[_capacity];

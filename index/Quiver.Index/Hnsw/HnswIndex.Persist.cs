@@ -39,7 +39,9 @@ internal sealed partial class HnswIndex<TDistance>
     {
         int n = levels.Length;
         Grow(n);
-        for (int i = 0; i < n; i++) _vectors.Write(i, vectors.Slice(i * Dimension, Dimension));
+        // A mapped store already holds the rows in place; a fresh one gets them copied.
+        if (!_vectors.Current.IsExternal)
+            for (int i = 0; i < n; i++) _vectors.Write(i, vectors.Slice(i * Dimension, Dimension));
         levels.CopyTo(_levels, 0);
         links0.CopyTo(_links0, 0);
         long at = 0;

@@ -72,7 +72,7 @@ internal sealed partial class HnswIndex<TDistance>
         foreach (int id in filter.SetBits)
         {
             if (id >= n) break;
-            if (deleted.Test(id)) continue;
+            if (id < deleted.Length && deleted.Test(id)) continue;
             float d = TDistance.Distance(q, rows.Row(id));
             if (!heap.IsFull || d <= heap.WorstDistance) heap.Push(d, id);
         }
@@ -189,6 +189,7 @@ internal sealed partial class HnswIndex<TDistance>
         return c.Results.Count;
     }
 
+    // A node newer than the deleted-set snapshot the search took (the index grew meanwhile) cannot be deleted yet.
     private static bool Accepts(int id, Bitset? filter, Bitset? deleted) =>
-        (deleted is null || !deleted.Test(id)) && (filter is null || (id < filter.Length && filter.Test(id)));
+        (deleted is null || id >= deleted.Length || !deleted.Test(id)) && (filter is null || (id < filter.Length && filter.Test(id)));
 }

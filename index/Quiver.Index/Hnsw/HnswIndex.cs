@@ -35,8 +35,23 @@ public abstract class HnswIndex : IMutableVectorIndex
         };
     }
 
-    /// <summary>Reads an index written by <see cref="Save"/>.</summary>
+    /// <summary>Reads an index written by <see cref="Save"/> into memory.</summary>
     public static HnswIndex Load(Stream stream) => HnswFile.Read(stream);
+
+    /// <summary>
+    /// Opens a saved index file by memory-mapping it: vectors (nearly all of its bytes) are used in place
+    /// from the file's pages, the graph is copied. Adding to a mapped index first copies the vectors.
+    /// </summary>
+    public static HnswIndex Map(string path) => HnswFile.Map(path);
+
+    /// <summary>Writes the index to a file (64-byte aligned sections, so <see cref="Map"/> can use it in place).</summary>
+    public void Save(string path)
+    {
+        string tmp = path + ".tmp";
+        using (var f = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
+            Save(f);
+        File.Move(tmp, path, overwrite: true);
+    }
 
     /// <summary>Build parameters.</summary>
     public HnswParameters Parameters { get; }

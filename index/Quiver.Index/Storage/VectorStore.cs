@@ -26,6 +26,21 @@ public sealed unsafe class VectorStore : IDisposable
         _block = new Block(dim, Math.Max(1, capacity));
     }
 
+    /// <summary>
+    /// A store over rows that live elsewhere (a memory-mapped index file): nothing is copied, the rows
+    /// are read-only, and the first growth copies them into an owned buffer. <paramref name="owner"/>
+    /// (the mapping) is disposed with the store.
+    /// </summary>
+    internal VectorStore(int dim, float* rows, int count, IDisposable owner)
+    {
+        Dim = dim;
+        _block = new Block(dim, count, rows);
+        _owner = owner;
+        _count = count;
+    }
+
+    private readonly IDisposable? _owner;
+
     /// <summary>Vector dimension.</summary>
     public int Dim { get; }
 
@@ -64,6 +79,7 @@ public sealed unsafe class VectorStore : IDisposable
     /// <summary>Writes row <paramref name="id"/>, which must be below Capacity.</summary>
     public void Write(int id, ReadOnlySpan<float> vector)
     {
+        if (Current.IsExternal) Reserve(Capacity + 1); // mapped rows are read-only: move to an owned buffer first
         if (vector.Length != Dim) throw new ArgumentException($"The vector has {vector.Length} elements; this index holds {Dim}-d vectors.", nameof(vector));
         var block = Current;
         if ((uint)id >= (uint)block.Capacity) throw new ArgumentOutOfRangeException(nameof(id), id, $"Row {id} is beyond the reserved capacity {block.Capacity}.");
@@ -91,6 +107,7 @@ public sealed unsafe class VectorStore : IDisposable
             _retired.Clear();
             _block.Free();
             _count = 0;
+            _owner?.Dispose();
         }
     }
 
@@ -108,10 +125,23 @@ public sealed unsafe class VectorStore : IDisposable
             NativeMemory.Clear(Pointer, bytes);
         }
 
+        internal Block(int dim, int capacity, float* external)
+        {
+            Dim = dim;
+            Capacity = capacity;
+            Pointer = external;
+            _external = true;
+        }
+
+        private readonly bool _external;
+
         internal float* Pointer { get; private set; }
 
         /// <summary>Vector dimension.</summary>
         public int Dim { get; }
+
+        /// <summary>True for rows that live in memory the store does not own (a mapped file).</summary>
+        public bool IsExternal => _external;
 
         /// <summary>Rows this buffer holds.</summary>
         public int Capacity { get; private set; }
@@ -141,7 +171,7 @@ public sealed unsafe class VectorStore : IDisposable
 
         internal void Free()
         {
-            if (Pointer != null) NativeMemory.AlignedFree(Pointer);
+            if (Pointer != null && !_external) NativeMemory.AlignedFree(Pointer);
             Pointer = null;
             Capacity = 0;
         }
