@@ -14,8 +14,8 @@ internal sealed class Context
     public readonly float[] Query;
     public readonly int[] Batch;
     public readonly float[] BatchDistances;
-    public MinHeap Candidates = new(64);
-    public MaxHeap Results = new(64);
+    public Heap<Closest> Candidates = new(64);
+    public Heap<Farthest> Results = new(64);
     public float[] SelectDistances = new float[64];
     public int[] SelectIds = new int[64];
 
@@ -65,68 +65,28 @@ internal sealed class Context
     }
 }
 
-/// <summary>A binary min-heap of (distance, id): the candidates still to expand, closest first.</summary>
-internal struct MinHeap(int capacity)
+/// <summary>How a <see cref="Heap{TOrder}"/> orders (distance, id) pairs: the element that belongs on top.</summary>
+internal interface IHeapOrder
 {
-    private float[] _d = new float[capacity];
-    private int[] _id = new int[capacity];
-
-    public int Count { get; private set; }
-
-    public readonly float TopDistance => _d[0];
-    public readonly int TopId => _id[0];
-
-    public void Clear() => Count = 0;
-
-    public void Push(float d, int id)
-    {
-        if (Count == _d.Length) Grow();
-        int i = Count++;
-        while (i > 0)
-        {
-            int p = (i - 1) >> 1;
-            if (_d[p] <= d) break;
-            _d[i] = _d[p];
-            _id[i] = _id[p];
-            i = p;
-        }
-        _d[i] = d;
-        _id[i] = id;
-    }
-
-    public void Pop()
-    {
-        int n = --Count;
-        if (n == 0) return;
-        float d = _d[n];
-        int id = _id[n];
-        int i = 0;
-        while (true)
-        {
-            int c = 2 * i + 1;
-            if (c >= n) break;
-            if (c + 1 < n && _d[c + 1] < _d[c]) c++;
-            if (_d[c] >= d) break;
-            _d[i] = _d[c];
-            _id[i] = _id[c];
-            i = c;
-        }
-        _d[i] = d;
-        _id[i] = id;
-    }
-
-    private void Grow()
-    {
-        Array.Resize(ref _d, _d.Length * 2);
-        Array.Resize(ref _id, _id.Length * 2);
-    }
+    static abstract bool Above(float d1, int id1, float d2, int id2);
 }
 
-/// <summary>
-/// A binary max-heap of (distance, id): the best results so far, worst on top so it can be evicted.
-/// Equal distances order by id so the kept set is deterministic.
-/// </summary>
-internal struct MaxHeap(int capacity)
+/// <summary>Closest on top: the candidates still to expand (ties in any order).</summary>
+internal readonly struct Closest : IHeapOrder
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool Above(float d1, int id1, float d2, int id2) => d1 < d2;
+}
+
+/// <summary>Farthest on top, ties by the larger id: the kept results, worst first so it can be evicted.</summary>
+internal readonly struct Farthest : IHeapOrder
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool Above(float d1, int id1, float d2, int id2) => d1 > d2 || (d1 == d2 && id1 > id2);
+}
+
+/// <summary>A binary heap of (distance, id) in two parallel arrays, ordered by <typeparamref name="TOrder"/>.</summary>
+internal struct Heap<TOrder>(int capacity) where TOrder : struct, IHeapOrder
 {
     private float[] _d = new float[capacity];
     private int[] _id = new int[capacity];
@@ -138,9 +98,6 @@ internal struct MaxHeap(int capacity)
 
     public void Clear() => Count = 0;
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool Above(float d1, int id1, float d2, int id2) => d1 > d2 || (d1 == d2 && id1 > id2);
-
     public void Push(float d, int id)
     {
         if (Count == _d.Length) Grow();
@@ -148,7 +105,7 @@ internal struct MaxHeap(int capacity)
         while (i > 0)
         {
             int p = (i - 1) >> 1;
-            if (!Above(d, id, _d[p], _id[p])) break;
+            if (!TOrder.Above(d, id, _d[p], _id[p])) break;
             _d[i] = _d[p];
             _id[i] = _id[p];
             i = p;
@@ -168,8 +125,8 @@ internal struct MaxHeap(int capacity)
         {
             int c = 2 * i + 1;
             if (c >= n) break;
-            if (c + 1 < n && Above(_d[c + 1], _id[c + 1], _d[c], _id[c])) c++;
-            if (!Above(_d[c], _id[c], d, id)) break;
+            if (c + 1 < n && TOrder.Above(_d[c + 1], _id[c + 1], _d[c], _id[c])) c++;
+            if (!TOrder.Above(_d[c], _id[c], d, id)) break;
             _d[i] = _d[c];
             _id[i] = _id[c];
             i = c;
@@ -178,7 +135,7 @@ internal struct MaxHeap(int capacity)
         _id[i] = id;
     }
 
-    /// <summary>Empties the heap into ascending order (closest first); returns the count.</summary>
+    /// <summary>Empties the heap into <paramref name="distances"/>/<paramref name="ids"/> bottom-up: for <see cref="Farthest"/> that is ascending order. Returns the count.</summary>
     public int DrainAscending(Span<float> distances, Span<int> ids)
     {
         int n = Count;

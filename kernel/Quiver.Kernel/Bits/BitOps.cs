@@ -16,7 +16,7 @@ public static class BitOps
     /// <summary>dst ∧= ¬src.</summary>
     public static void AndNot(Span<ulong> dst, ReadOnlySpan<ulong> src) => Apply<AndNotOp>(dst, src);
 
-    private static void Apply<TOp>(Span<ulong> dst, ReadOnlySpan<ulong> src) where TOp : struct, IOp
+    private static void Apply<TOp>(Span<ulong> dst, ReadOnlySpan<ulong> src) where TOp : struct, IWordOp
     {
         if (dst.Length != src.Length) ThrowHelper.LengthMismatch(dst.Length, src.Length, "word spans");
         ref ulong d = ref MemoryMarshal.GetReference(dst);
@@ -29,37 +29,5 @@ public static class BitOps
         if (Vector128.IsHardwareAccelerated)
             for (; i + 2 <= n; i += 2) TOp.Apply(Vector128.LoadUnsafe(ref d, i), Vector128.LoadUnsafe(ref s, i)).StoreUnsafe(ref d, i);
         for (; i < n; i++) Unsafe.Add(ref d, i) = TOp.Apply(Unsafe.Add(ref d, i), Unsafe.Add(ref s, i));
-    }
-
-    private interface IOp
-    {
-        static abstract ulong Apply(ulong d, ulong s);
-        static abstract Vector128<ulong> Apply(Vector128<ulong> d, Vector128<ulong> s);
-        static abstract Vector256<ulong> Apply(Vector256<ulong> d, Vector256<ulong> s);
-        static abstract Vector512<ulong> Apply(Vector512<ulong> d, Vector512<ulong> s);
-    }
-
-    private readonly struct AndOp : IOp
-    {
-        public static ulong Apply(ulong d, ulong s) => d & s;
-        public static Vector128<ulong> Apply(Vector128<ulong> d, Vector128<ulong> s) => d & s;
-        public static Vector256<ulong> Apply(Vector256<ulong> d, Vector256<ulong> s) => d & s;
-        public static Vector512<ulong> Apply(Vector512<ulong> d, Vector512<ulong> s) => d & s;
-    }
-
-    private readonly struct OrOp : IOp
-    {
-        public static ulong Apply(ulong d, ulong s) => d | s;
-        public static Vector128<ulong> Apply(Vector128<ulong> d, Vector128<ulong> s) => d | s;
-        public static Vector256<ulong> Apply(Vector256<ulong> d, Vector256<ulong> s) => d | s;
-        public static Vector512<ulong> Apply(Vector512<ulong> d, Vector512<ulong> s) => d | s;
-    }
-
-    private readonly struct AndNotOp : IOp
-    {
-        public static ulong Apply(ulong d, ulong s) => d & ~s;
-        public static Vector128<ulong> Apply(Vector128<ulong> d, Vector128<ulong> s) => Vector128.AndNot(d, s);
-        public static Vector256<ulong> Apply(Vector256<ulong> d, Vector256<ulong> s) => Vector256.AndNot(d, s);
-        public static Vector512<ulong> Apply(Vector512<ulong> d, Vector512<ulong> s) => Vector512.AndNot(d, s);
     }
 }

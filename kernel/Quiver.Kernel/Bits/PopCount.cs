@@ -15,7 +15,7 @@ namespace Quiver.Kernel.Bits;
 public static class PopCount
 {
     /// <summary>Number of set bits in <paramref name="words"/>.</summary>
-    public static long Count(ReadOnlySpan<ulong> words) => Combined<First>(words, words, SimdCapabilities.Best);
+    public static long Count(ReadOnlySpan<ulong> words) => Combined<FirstOp>(words, words, SimdCapabilities.Best);
 
     /// <summary>popcount(a xor b): the Hamming distance of two bit-packed vectors.</summary>
     public static long Xor(ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b) => Combined<XorOp>(a, b, SimdCapabilities.Best);
@@ -26,7 +26,7 @@ public static class PopCount
     /// <summary>popcount(a or b).</summary>
     public static long Or(ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b) => Combined<OrOp>(a, b, SimdCapabilities.Best);
 
-    internal static long Count(ReadOnlySpan<ulong> words, SimdPath path) => Combined<First>(words, words, path);
+    internal static long Count(ReadOnlySpan<ulong> words, SimdPath path) => Combined<FirstOp>(words, words, path);
     internal static long Xor(ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b, SimdPath path) => Combined<XorOp>(a, b, path);
     internal static long And(ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b, SimdPath path) => Combined<AndOp>(a, b, path);
     internal static long Or(ReadOnlySpan<ulong> a, ReadOnlySpan<ulong> b, SimdPath path) => Combined<OrOp>(a, b, path);
@@ -131,41 +131,5 @@ public static class PopCount
         }
         for (; i < n; i++) c0 += BitOperations.PopCount(TOp.Apply(Unsafe.Add(ref a, i), Unsafe.Add(ref b, i)));
         return c0 + c1 + c2 + c3;
-    }
-
-    /// <summary>How two words combine before counting.</summary>
-    internal interface IWordOp
-    {
-        static abstract ulong Apply(ulong a, ulong b);
-        static abstract Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b);
-        static abstract Vector512<ulong> Apply(Vector512<ulong> a, Vector512<ulong> b);
-    }
-
-    internal readonly struct First : IWordOp
-    {
-        public static ulong Apply(ulong a, ulong b) => a;
-        public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => a;
-        public static Vector512<ulong> Apply(Vector512<ulong> a, Vector512<ulong> b) => a;
-    }
-
-    internal readonly struct XorOp : IWordOp
-    {
-        public static ulong Apply(ulong a, ulong b) => a ^ b;
-        public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => a ^ b;
-        public static Vector512<ulong> Apply(Vector512<ulong> a, Vector512<ulong> b) => a ^ b;
-    }
-
-    internal readonly struct AndOp : IWordOp
-    {
-        public static ulong Apply(ulong a, ulong b) => a & b;
-        public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => a & b;
-        public static Vector512<ulong> Apply(Vector512<ulong> a, Vector512<ulong> b) => a & b;
-    }
-
-    internal readonly struct OrOp : IWordOp
-    {
-        public static ulong Apply(ulong a, ulong b) => a | b;
-        public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => a | b;
-        public static Vector512<ulong> Apply(Vector512<ulong> a, Vector512<ulong> b) => a | b;
     }
 }
