@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Quiver.Kernel.Bits;
 using Quiver.Kernel.Distance;
 using Quiver.Kernel.Select;
@@ -153,6 +154,9 @@ internal sealed partial class HnswIndex<TDistance>
             if (cd > bound && c.Results.Count >= ef) break;
             int cur = c.Candidates.TopId;
             c.Candidates.Pop();
+            // The link list of the next candidate lives apart from its row; start it on its way now,
+            // while this node's neighbours are processed.
+            if (c.Candidates.Count > 0) PrefetchLinks(links0, upper, c.Candidates.TopId, level);
 
             var links = Links(links0, upper, cur, level);
             int count = Math.Min(Volatile.Read(ref links[0]), maxLinks);
@@ -187,6 +191,14 @@ internal sealed partial class HnswIndex<TDistance>
             }
         }
         return c.Results.Count;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private unsafe void PrefetchLinks(int[] links0, int[][] upper, int node, int level)
+    {
+        if (!System.Runtime.Intrinsics.X86.Sse.IsSupported || level != 0) return;
+        // SAFETY: a prefetch never faults; if the GC moves the array the hint is only wasted.
+        System.Runtime.Intrinsics.X86.Sse.Prefetch0(Unsafe.AsPointer(ref links0[node * _stride0]));
     }
 
     // A node newer than the deleted-set snapshot the search took (the index grew meanwhile) cannot be deleted yet.
