@@ -60,4 +60,6 @@ public enum IndexKind
     Flat,
     /// <summary>HNSW: hierarchical navigable small-world graph.</summary>
     Hnsw,
+    /// <summary>IVF_FLAT: k-means coarse quantizer over inverted lists of raw vectors.</summary>
+    IvfFlat,
 }

@@ -176,7 +176,9 @@ public class HnswIndexTests
         using var stop = new CancellationTokenSource();
         int searches = 0;
         var errors = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        var searcher = Task.Run(() =>
+        using var started = new ManualResetEventSlim();
+        // A dedicated thread, so a busy thread pool (other tests run in parallel) cannot delay it past the adds.
+        var searcher = Task.Factory.StartNew(() =>
         {
             var ids = new int[10];
             var dist = new float[10];
@@ -192,8 +194,10 @@ public class HnswIndexTests
                     if (i > 0 && dist[i] < dist[i - 1]) errors.Enqueue("distances out of order");
                 }
                 Interlocked.Increment(ref searches);
+                started.Set();
             }
-        });
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        started.Wait(TimeSpan.FromSeconds(30));
         for (int i = 500; i < n; i += 250) index.AddRange(train.AsSpan(i * dim, 250 * dim), threads: 1);
         for (int i = 0; i < 200; i++) index.Add(TestSets.Random(100 + i, 1, dim));
         stop.Cancel();

@@ -3,6 +3,7 @@ using Quiver.Datasets;
 using Quiver.Index;
 using Quiver.Index.Flat;
 using Quiver.Index.Hnsw;
+using Quiver.Index.Ivf;
 
 namespace Quiver.Bench.Ann;
 
@@ -33,7 +34,8 @@ internal static class AnnRunner
         {
             "FLAT" => FlatIndex.Create(dataset.Metric, dataset.Dim, dataset.TrainCount),
             "HNSW" => HnswIndex.Create(dataset.Metric, dataset.Dim, HnswParameters.Parse(o.Build), dataset.TrainCount),
-            _ => throw new ArgumentException($"Unknown index '{o.Index}'; this runner builds FLAT and HNSW."),
+            "IVF_FLAT" => IvfFlatIndex.Create(dataset.Metric, dataset.Dim, IvfParameters.Parse(o.Build)),
+            _ => throw new ArgumentException($"Unknown index '{o.Index}'; this runner builds FLAT, HNSW and IVF_FLAT."),
         };
         using var _ = index;
         index.AddRange(dataset.Train, o.BuildThreads, p => Progress(log, $"build {kind}", p));
@@ -79,9 +81,11 @@ internal static class AnnRunner
         int eq = text.IndexOf('=');
         if (eq <= 0) throw new ArgumentException($"--search '{text}' is not key=v1,v2,...");
         string key = text[..eq].Trim().ToLowerInvariant();
-        if (key != "ef") throw new ArgumentException($"HNSW search takes ef=...; got '{key}'.");
+        if (key is not ("ef" or "nprobe")) throw new ArgumentException($"--search takes ef=... (HNSW) or nprobe=... (IVF); got '{key}'.");
         return text[(eq + 1)..].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(v => (new List<(string, string)> { ("ef", v) }, (SearchParameters?)new HnswSearchParameters(IndexParams.Int("ef", v)).Validate()))
+            .Select(v => (new List<(string, string)> { (key, v) }, key == "ef"
+                ? (SearchParameters?)new HnswSearchParameters(IndexParams.Int(key, v)).Validate()
+                : new IvfSearchParameters(IndexParams.Int(key, v))))
             .ToList();
     }
 

@@ -11,7 +11,7 @@ namespace Quiver.Bench.Ann;
 /// </summary>
 internal static class PeerRunner
 {
-    public sealed record Options(string Engine, string Dataset, string Build, string Search, int K, int Queries, int BuildThreads, string? Out, string? DataDir, string RepoRoot);
+    public sealed record Options(string Engine, string Dataset, string Build, string Search, int K, int Queries, int BuildThreads, string? Out, string? DataDir, string RepoRoot, string Index = "HNSW");
 
     public static int Run(Options o)
     {
@@ -40,11 +40,14 @@ internal static class PeerRunner
         int eq = o.Search.IndexOf('=');
         string efs = eq > 0 ? o.Search[(eq + 1)..].Replace(" ", "") : o.Search;
 
+        if (o.Index.ToUpperInvariant() != "HNSW" && o.Engine.ToLowerInvariant() != "faiss")
+            throw new ArgumentException($"Peer {o.Engine} runs HNSW only; {o.Index} is measured against faiss.");
         var (exe, args) = o.Engine.ToLowerInvariant() switch
         {
             "hnswlib" => (BuildHnswlib(o.RepoRoot, dir, log), new[] { ds.Name, train, test, gt, m, efc, efs, o.K.ToString(), o.Queries.ToString(), o.BuildThreads.ToString() }),
             "usearch" => ("node", new[] { UsearchHarness(o.RepoRoot), ds.Name, train, test, gt, m, efc, efs, o.K.ToString(), o.Queries.ToString(), o.BuildThreads.ToString() }),
-            "faiss" => ("/usr/bin/python3", new[] { FaissHarness(o.RepoRoot), ds.Name, train, test, gt, m, efc, efs, o.K.ToString(), o.Queries.ToString(), o.BuildThreads.ToString() }),
+            "faiss" => ("/usr/bin/python3", new[] { FaissHarness(o.RepoRoot), ds.Name, train, test, gt, m, efc, efs, o.K.ToString(), o.Queries.ToString(), o.BuildThreads.ToString(),
+                o.Index.ToUpperInvariant(), build.GetValueOrDefault("nlist", "1024") }),
             _ => throw new ArgumentException($"Unknown peer '{o.Engine}'; available: hnswlib, usearch, faiss."),
         };
         using var output = o.Out is null ? null : new StreamWriter(o.Out, append: true);

@@ -1,6 +1,8 @@
 """Quiver's harness around FAISS (Debian's python3-faiss), printing quiver-bench JSON lines.
 
-Usage: /usr/bin/python3 harness.py DATASET TRAIN.fvecs TEST.fvecs GT.ivecs M EFC EF1,EF2,... K QUERIES BUILD_THREADS
+Usage: /usr/bin/python3 harness.py DATASET TRAIN.fvecs TEST.fvecs GT.ivecs M EFC EF1,EF2,... K QUERIES BUILD_THREADS [INDEX NLIST]
+
+INDEX is HNSW (default; the sweep is efSearch) or IVF_FLAT (IndexIVFFlat with NLIST lists; the sweep is nprobe).
 
 Debian's FAISS 1.7.3 is compiled for baseline x86-64 ("OPTIMIZE GENERIC"): its distance loops are not
 vectorised for this CPU, so it is not a fair anchor (see shared/reference/peers.md); it is reported
@@ -23,6 +25,8 @@ def read_vecs(path, dtype):
 
 def main():
     name, train_path, test_path, gt_path, m, efc, efs, k, limit, threads = sys.argv[1:11]
+    kind = sys.argv[11].upper() if len(sys.argv) > 11 else "HNSW"
+    nlist = int(sys.argv[12]) if len(sys.argv) > 12 else 1024
     m, efc, k, limit, threads = int(m), int(efc), int(k), int(limit), int(threads)
     train = read_vecs(train_path, np.float32)
     test = read_vecs(test_path, np.float32)
@@ -30,15 +34,26 @@ def main():
     nq = min(limit, len(test)) if limit > 0 else len(test)
     if threads > 0:
         faiss.omp_set_num_threads(threads)
-    index = faiss.IndexHNSWFlat(train.shape[1], m)
-    index.hnsw.efConstruction = efc
     t0 = time.perf_counter()
-    index.add(train)
+    if kind == "IVF_FLAT":
+        quantizer = faiss.IndexFlatL2(train.shape[1])
+        index = faiss.IndexIVFFlat(quantizer, train.shape[1], nlist)
+        index.train(train)
+        index.add(train)
+        build_params = {"nlist": nlist}
+    else:
+        index = faiss.IndexHNSWFlat(train.shape[1], m)
+        index.hnsw.efConstruction = efc
+        index.add(train)
+        build_params = {"m": m, "efconstruction": efc}
     build = time.perf_counter() - t0
     size = faiss.serialize_index(index).nbytes
     faiss.omp_set_num_threads(1)
     for ef in [int(x) for x in efs.split(",")]:
-        index.hnsw.efSearch = ef
+        if kind == "IVF_FLAT":
+            index.nprobe = ef
+        else:
+            index.hnsw.efSearch = ef
         for q in range(min(100, nq)):
             index.search(test[q:q + 1], k)
         lat = np.empty(nq)
@@ -50,7 +65,7 @@ def main():
             recall += len(set(ids[0].tolist()) & set(gt[q, :k].tolist())) / k
         lat.sort()
         print(json.dumps({
-            "dataset": name, "engine": "faiss", "index": "HNSW", "build": {"m": m, "efconstruction": efc}, "search": {"ef": ef},
+            "dataset": name, "engine": "faiss", "index": kind, "build": build_params, "search": {"nprobe" if kind == "IVF_FLAT" else "ef": ef},
             "k": k, "threads": 1, "queries": nq, "build_seconds": round(build, 3), "index_bytes": int(size),
             "recall": round(recall / nq, 5), "qps": round(nq / (lat.sum() / 1e6), 1),
             "p50_us": round(float(lat[nq // 2]), 2), "p99_us": round(float(lat[min(nq - 1, int(nq * 0.99))]), 2),
