@@ -120,7 +120,7 @@ internal sealed class IvfFlatIndex<TDistance> : IvfFlatIndex where TDistance : s
             if (Count > 0) throw new InvalidOperationException("The index already holds vectors; IVF is trained once, before the first add.");
             _centroids = km.Centroids;
             var lists = new List[Parameters.Nlist];
-            for (int i = 0; i < lists.Length; i++) lists[i] = new List(Dimension, 16);
+            for (int i = 0; i < lists.Length; i++) lists[i] = new List(Dimension, 0);
             _lists = lists;
         }
     }
@@ -156,6 +156,10 @@ internal sealed class IvfFlatIndex<TDistance> : IvfFlatIndex where TDistance : s
         {
             int first = _count;
             GrowDeleted(first + n);
+            // Size every list once for what this batch brings, so lists hold no doubling slack.
+            var incoming = new int[Parameters.Nlist];
+            foreach (int l in lists) incoming[l]++;
+            for (int l = 0; l < incoming.Length; l++) if (incoming[l] > 0) Reserve(l, _lists[l].Count + incoming[l]);
             for (int i = 0; i < n; i++) Append(lists[i], first + i, data.AsSpan(i * Dimension, Dimension));
             Volatile.Write(ref _count, first + n);
             _live += n;
@@ -267,7 +271,7 @@ internal sealed class IvfFlatIndex<TDistance> : IvfFlatIndex where TDistance : s
         {
             int size = listSizes[l];
             if (size < 0 || at + size > count) throw new InvalidDataException("Index file is corrupt: list sizes exceed the row count.");
-            var list = new List(Dimension, Math.Max(16, size));
+            var list = new List(Dimension, size);
             ids.AsSpan(at, size).CopyTo(list.Ids);
             vectors.AsSpan(at * Dimension, size * Dimension).CopyTo(list.Vectors);
             list.Count = size;
@@ -321,16 +325,26 @@ internal sealed class IvfFlatIndex<TDistance> : IvfFlatIndex where TDistance : s
         return arg;
     }
 
+    /// <summary>Replaces list <paramref name="l"/> by one with room for <paramref name="capacity"/> rows (readers keep the old one).</summary>
+    private void Reserve(int l, int capacity)
+    {
+        var list = _lists[l];
+        if (capacity <= list.Ids.Length) return;
+        var grown = new List(Dimension, capacity);
+        list.Ids.AsSpan(0, list.Count).CopyTo(grown.Ids);
+        list.Vectors.AsSpan(0, list.Count * Dimension).CopyTo(grown.Vectors);
+        grown.Count = list.Count;
+        _lists[l] = grown;
+    }
+
     private void Append(int l, int id, ReadOnlySpan<float> row)
     {
         var list = _lists[l];
         if (list.Count == list.Ids.Length)
         {
-            var grown = new List(Dimension, list.Ids.Length * 2);
-            list.Ids.AsSpan(0, list.Count).CopyTo(grown.Ids);
-            list.Vectors.AsSpan(0, list.Count * Dimension).CopyTo(grown.Vectors);
-            grown.Count = list.Count;
-            _lists[l] = list = grown;
+            // Single adds grow by half again: amortised O(1) without doubling the slack.
+            Reserve(l, Math.Max(4, list.Count + list.Count / 2));
+            list = _lists[l];
         }
         row.CopyTo(list.Vectors.AsSpan(list.Count * Dimension, Dimension));
         list.Ids[list.Count] = id;
