@@ -10,7 +10,7 @@ namespace Quiver.Index.Flat;
 /// many queries against blocks with the register-tiled kernel). The reference every approximate
 /// index is measured against, and the right choice for small or heavily filtered segments.
 /// </summary>
-public abstract class FlatIndex : IMutableVectorIndex
+public abstract class FlatIndex : VectorIndex
 {
     private protected const int Block = 1024;
     private protected readonly VectorStore _vectors;
@@ -18,12 +18,8 @@ public abstract class FlatIndex : IMutableVectorIndex
     private protected Bitset _deleted = new(0);
     private protected int _live;
 
-    private protected FlatIndex(Metric metric, int dim, int capacity)
+    private protected FlatIndex(Metric metric, int dim, int capacity) : base(IndexKind.Flat, metric, dim)
     {
-        MetricSpace.CheckFloatMetric(metric);
-        if (dim < 1 || dim > 32768) throw new ArgumentOutOfRangeException(nameof(dim), dim, $"dim = {dim} is out of range; allowed: 1 ≤ dim ≤ 32768.");
-        Metric = metric;
-        Dimension = dim;
         _vectors = new VectorStore(dim, Math.Max(capacity, 16));
     }
 
@@ -34,14 +30,11 @@ public abstract class FlatIndex : IMutableVectorIndex
         _ => new FlatIndex<InnerProductDistance>(metric, dim, capacity),
     };
 
-    public IndexKind Kind => IndexKind.Flat;
-    public Metric Metric { get; }
-    public int Dimension { get; }
-    public int Count => _vectors.Count;
-    public int LiveCount => Volatile.Read(ref _live);
-    public long MemoryBytes => _vectors.MemoryBytes + _deleted.Words.Length * sizeof(ulong);
+    public override int Count => _vectors.Count;
+    public override int LiveCount => Volatile.Read(ref _live);
+    public override long MemoryBytes => _vectors.MemoryBytes + _deleted.Words.Length * sizeof(ulong);
 
-    public int Add(ReadOnlySpan<float> vector)
+    public override int Add(ReadOnlySpan<float> vector)
     {
         CheckVector(vector);
         lock (_writeLock)
@@ -56,11 +49,9 @@ public abstract class FlatIndex : IMutableVectorIndex
         }
     }
 
-    public void AddRange(ReadOnlySpan<float> vectors, int threads = 0, Action<double>? progress = null)
+    public override void AddRange(ReadOnlySpan<float> vectors, int threads = 0, Action<double>? progress = null)
     {
-        if (vectors.Length % Dimension != 0)
-            throw new ArgumentException($"{vectors.Length} values are not a whole number of {Dimension}-d vectors.", nameof(vectors));
-        int n = vectors.Length / Dimension;
+        int n = CheckRows(vectors);
         lock (_writeLock)
         {
             int first = _vectors.Count;
@@ -73,11 +64,11 @@ public abstract class FlatIndex : IMutableVectorIndex
         progress?.Invoke(1);
     }
 
-    public bool Remove(int id)
+    public override bool Remove(int id)
     {
         lock (_writeLock)
         {
-            if ((uint)id >= (uint)Count) throw new ArgumentOutOfRangeException(nameof(id), id, $"id = {id} is out of range; the index holds ids 0..{Count - 1}.");
+            CheckId(id);
             if (_deleted.Test(id)) return false;
             _deleted.Set(id);
             _live--;
@@ -85,15 +76,13 @@ public abstract class FlatIndex : IMutableVectorIndex
         }
     }
 
-    public abstract int Search(ReadOnlySpan<float> query, int k, Span<int> ids, Span<float> distances, SearchParameters? parameters = null, Bitset? filter = null);
-
     /// <summary>
     /// Exact k nearest rows for each of many queries (row-major), using the many-to-many tile:
     /// ids and distances are queries × k, padded with −1 / +∞ where fewer rows exist.
     /// </summary>
     public abstract void SearchBatch(ReadOnlySpan<float> queries, int k, Span<int> ids, Span<float> distances, Bitset? filter = null, int threads = 0);
 
-    public void Save(Stream stream) => IndexFile.WriteFlat(stream, this, _vectors, _deleted);
+    public override void Save(Stream stream) => IndexFile.WriteFlat(stream, this, _vectors, _deleted);
 
     /// <summary>Reads an index written by <see cref="Save"/>.</summary>
     public static FlatIndex Load(Stream stream) => IndexFile.ReadFlat(stream);
@@ -109,11 +98,7 @@ public abstract class FlatIndex : IMutableVectorIndex
         _live = n - (int)_deleted.PopCount();
     }
 
-    public void Dispose()
-    {
-        _vectors.Dispose();
-        GC.SuppressFinalize(this);
-    }
+    public override void Dispose() => _vectors.Dispose();
 
     /// <summary>Writes a row; COSINE rows are stored normalized (through a scratch copy, the input stays untouched).</summary>
     private void WriteRow(int id, ReadOnlySpan<float> vector)
@@ -139,18 +124,6 @@ public abstract class FlatIndex : IMutableVectorIndex
         _deleted = next;
     }
 
-    private protected void CheckVector(ReadOnlySpan<float> vector)
-    {
-        if (vector.Length != Dimension)
-            throw new ArgumentException($"The vector has {vector.Length} elements; this index holds {Dimension}-d vectors.", nameof(vector));
-    }
-
-    private protected static void CheckK(int k, int idsLength, int distancesLength)
-    {
-        if (k < 1) throw new ArgumentOutOfRangeException(nameof(k), k, "k must be at least 1.");
-        if (idsLength < k || distancesLength < k)
-            throw new ArgumentException($"The output spans hold {Math.Min(idsLength, distancesLength)} entries; k = {k} needs {k}.", nameof(k));
-    }
 }
 
 /// <summary>FLAT specialised for one distance functor.</summary>

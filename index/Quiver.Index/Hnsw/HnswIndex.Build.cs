@@ -31,9 +31,7 @@ internal sealed partial class HnswIndex<TDistance>
 
     public override void AddRange(ReadOnlySpan<float> vectors, int threads = 0, Action<double>? progress = null)
     {
-        if (vectors.Length % Dimension != 0)
-            throw new ArgumentException($"{vectors.Length} values are not a whole number of {Dimension}-d vectors.", nameof(vectors));
-        int n = vectors.Length / Dimension;
+        int n = CheckRows(vectors);
         if (n == 0) return;
         int first = Interlocked.Add(ref _nextId, n) - n;
         EnsureCapacity(first + n);
@@ -62,7 +60,7 @@ internal sealed partial class HnswIndex<TDistance>
 
     public override bool Remove(int id)
     {
-        if ((uint)id >= (uint)Count) throw new ArgumentOutOfRangeException(nameof(id), id, $"id = {id} is out of range; the index holds ids 0..{Count - 1}.");
+        CheckId(id);
         // The read side of the grow lock: a concurrent growth copies the deleted set, and must not miss this bit.
         _growLock.EnterReadLock();
         try
@@ -79,12 +77,6 @@ internal sealed partial class HnswIndex<TDistance>
         {
             _growLock.ExitReadLock();
         }
-    }
-
-    private void CheckVector(ReadOnlySpan<float> vector)
-    {
-        if (vector.Length != Dimension)
-            throw new ArgumentException($"The vector has {vector.Length} elements; this index holds {Dimension}-d vectors.", nameof(vector));
     }
 
     private void EnsureCapacity(int rows)

@@ -12,9 +12,8 @@ internal sealed partial class HnswIndex<TDistance>
 
     public override int Search(ReadOnlySpan<float> query, int k, Span<int> ids, Span<float> distances, SearchParameters? parameters = null, Bitset? filter = null)
     {
-        if (query.Length != Dimension) throw new ArgumentException($"The query has {query.Length} elements; this index holds {Dimension}-d vectors.", nameof(query));
-        if (k < 1) throw new ArgumentOutOfRangeException(nameof(k), k, "k must be at least 1.");
-        if (ids.Length < k || distances.Length < k) throw new ArgumentException($"The output spans hold {Math.Min(ids.Length, distances.Length)} entries; k = {k} needs {k}.", nameof(ids));
+        CheckVector(query, "query");
+        CheckK(k, ids.Length, distances.Length);
         int ef = parameters switch
         {
             null => DefaultEf,

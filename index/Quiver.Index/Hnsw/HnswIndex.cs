@@ -1,4 +1,3 @@
-using Quiver.Kernel.Bits;
 using Quiver.Kernel.Distance;
 
 namespace Quiver.Index.Hnsw;
@@ -13,14 +12,10 @@ namespace Quiver.Index.Hnsw;
 /// The public type is abstract and dispatches once, at creation, to <see cref="HnswIndex{TDistance}"/>
 /// specialised for the metric; COSINE runs as inner product over normalized vectors.
 /// </remarks>
-public abstract class HnswIndex : IMutableVectorIndex
+public abstract class HnswIndex : VectorIndex
 {
-    private protected HnswIndex(Metric metric, int dim, HnswParameters parameters)
+    private protected HnswIndex(Metric metric, int dim, HnswParameters parameters) : base(IndexKind.Hnsw, metric, dim)
     {
-        MetricSpace.CheckFloatMetric(metric);
-        if (dim < 1 || dim > 32768) throw new ArgumentOutOfRangeException(nameof(dim), dim, $"dim = {dim} is out of range; allowed: 1 ≤ dim ≤ 32768.");
-        Metric = metric;
-        Dimension = dim;
         Parameters = parameters.Validate();
     }
 
@@ -56,22 +51,8 @@ public abstract class HnswIndex : IMutableVectorIndex
     /// <summary>Build parameters.</summary>
     public HnswParameters Parameters { get; }
 
-    public IndexKind Kind => IndexKind.Hnsw;
-    public Metric Metric { get; }
-    public int Dimension { get; }
-    public abstract int Count { get; }
-    public abstract int LiveCount { get; }
-    public abstract long MemoryBytes { get; }
-
     /// <summary>Default ef when a search passes no parameters.</summary>
     public int DefaultEf { get; set; } = 64;
-
-    public abstract int Add(ReadOnlySpan<float> vector);
-    public abstract void AddRange(ReadOnlySpan<float> vectors, int threads = 0, Action<double>? progress = null);
-    public abstract bool Remove(int id);
-    public abstract int Search(ReadOnlySpan<float> query, int k, Span<int> ids, Span<float> distances, SearchParameters? parameters = null, Bitset? filter = null);
-    public abstract void Save(Stream stream);
-    public abstract void Dispose();
 
     internal abstract void Restore(ReadOnlySpan<float> vectors, int[] levels, int[] links0, int[] upper, ulong[] deleted, int entry, int maxLevel);
 }

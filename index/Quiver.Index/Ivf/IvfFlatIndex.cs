@@ -11,14 +11,10 @@ namespace Quiver.Index.Ivf;
 /// one-to-many kernel and keeps the best k. The first <see cref="AddRange"/> trains the quantizer on
 /// its rows unless <see cref="Train"/> ran before; later adds go to their nearest list.
 /// </summary>
-public abstract class IvfFlatIndex : IMutableVectorIndex
+public abstract class IvfFlatIndex : VectorIndex
 {
-    private protected IvfFlatIndex(Metric metric, int dim, IvfParameters parameters)
+    private protected IvfFlatIndex(Metric metric, int dim, IvfParameters parameters) : base(IndexKind.IvfFlat, metric, dim)
     {
-        MetricSpace.CheckFloatMetric(metric);
-        if (dim < 1 || dim > 32768) throw new ArgumentOutOfRangeException(nameof(dim), dim, $"dim = {dim} is out of range; allowed: 1 ≤ dim ≤ 32768.");
-        Metric = metric;
-        Dimension = dim;
         Parameters = parameters.Validate();
     }
 
@@ -47,22 +43,8 @@ public abstract class IvfFlatIndex : IMutableVectorIndex
     /// <summary>Default nprobe when a search passes no parameters.</summary>
     public int DefaultNprobe { get; set; } = 8;
 
-    public IndexKind Kind => IndexKind.IvfFlat;
-    public Metric Metric { get; }
-    public int Dimension { get; }
-    public abstract int Count { get; }
-    public abstract int LiveCount { get; }
-    public abstract long MemoryBytes { get; }
-
     /// <summary>Trains the coarse quantizer on row-major <paramref name="vectors"/> (at least nlist rows).</summary>
     public abstract void Train(ReadOnlySpan<float> vectors, int threads = 0);
-
-    public abstract int Add(ReadOnlySpan<float> vector);
-    public abstract void AddRange(ReadOnlySpan<float> vectors, int threads = 0, Action<double>? progress = null);
-    public abstract bool Remove(int id);
-    public abstract int Search(ReadOnlySpan<float> query, int k, Span<int> ids, Span<float> distances, SearchParameters? parameters = null, Bitset? filter = null);
-    public abstract void Save(Stream stream);
-    public abstract void Dispose();
 
     internal abstract void Restore(float[] centroids, int[] listSizes, int[] ids, float[] vectors, ulong[] deleted, int count);
 }
@@ -107,8 +89,7 @@ internal sealed class IvfFlatIndex<TDistance> : IvfFlatIndex where TDistance : s
 
     public override void Train(ReadOnlySpan<float> vectors, int threads = 0)
     {
-        if (vectors.Length % Dimension != 0) throw new ArgumentException($"{vectors.Length} values are not a whole number of {Dimension}-d vectors.", nameof(vectors));
-        int n = vectors.Length / Dimension;
+        int n = CheckRows(vectors);
         if (n < Parameters.Nlist)
             throw new ArgumentException($"IVF training needs at least nlist = {Parameters.Nlist} vectors; {n} were given.", nameof(vectors));
         var data = Prepared(vectors);
@@ -127,7 +108,7 @@ internal sealed class IvfFlatIndex<TDistance> : IvfFlatIndex where TDistance : s
 
     public override int Add(ReadOnlySpan<float> vector)
     {
-        if (vector.Length != Dimension) throw new ArgumentException($"The vector has {vector.Length} elements; this index holds {Dimension}-d vectors.", nameof(vector));
+        CheckVector(vector);
         if (!IsTrained) throw new InvalidOperationException($"IVF_FLAT is not trained: call Train, or add at least nlist = {Parameters.Nlist} vectors with AddRange first.");
         var row = Prepared(vector);
         var d = new float[Parameters.Nlist];
@@ -146,8 +127,7 @@ internal sealed class IvfFlatIndex<TDistance> : IvfFlatIndex where TDistance : s
 
     public override void AddRange(ReadOnlySpan<float> vectors, int threads = 0, Action<double>? progress = null)
     {
-        if (vectors.Length % Dimension != 0) throw new ArgumentException($"{vectors.Length} values are not a whole number of {Dimension}-d vectors.", nameof(vectors));
-        int n = vectors.Length / Dimension;
+        int n = CheckRows(vectors);
         if (n == 0) return;
         if (!IsTrained) Train(vectors, threads);
         var data = Prepared(vectors);
@@ -171,7 +151,7 @@ internal sealed class IvfFlatIndex<TDistance> : IvfFlatIndex where TDistance : s
     {
         lock (_writeLock)
         {
-            if ((uint)id >= (uint)Count) throw new ArgumentOutOfRangeException(nameof(id), id, $"id = {id} is out of range; the index holds ids 0..{Count - 1}.");
+            CheckId(id);
             if (_deleted.Test(id)) return false;
             _deleted.Set(id);
             _live--;
@@ -181,9 +161,8 @@ internal sealed class IvfFlatIndex<TDistance> : IvfFlatIndex where TDistance : s
 
     public override int Search(ReadOnlySpan<float> query, int k, Span<int> ids, Span<float> distances, SearchParameters? parameters = null, Bitset? filter = null)
     {
-        if (query.Length != Dimension) throw new ArgumentException($"The query has {query.Length} elements; this index holds {Dimension}-d vectors.", nameof(query));
-        if (k < 1) throw new ArgumentOutOfRangeException(nameof(k), k, "k must be at least 1.");
-        if (ids.Length < k || distances.Length < k) throw new ArgumentException($"The output spans hold {Math.Min(ids.Length, distances.Length)} entries; k = {k} needs {k}.", nameof(ids));
+        CheckVector(query, "query");
+        CheckK(k, ids.Length, distances.Length);
         if (!IsTrained) return 0;
         int nlist = Parameters.Nlist;
         int nprobe = parameters switch
