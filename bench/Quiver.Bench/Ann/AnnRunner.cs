@@ -28,7 +28,13 @@ internal static class AnnRunner
 
         int nq = o.Queries > 0 ? Math.Min(o.Queries, dataset.TestCount) : dataset.TestCount;
         string kind = o.Index.ToUpperInvariant();
-        var buildPairs = IndexParams.Pairs(o.Build).ToList();
+        // Record the parameters the index was built with, defaults included, not just what was typed.
+        var buildPairs = kind switch
+        {
+            "HNSW" => HnswParameters.Parse(o.Build) is var h ? new List<(string, string)> { ("m", h.M.ToString()), ("efconstruction", h.EfConstruction.ToString()) } : [],
+            "IVF_FLAT" => IvfParameters.Parse(o.Build) is var v ? new List<(string, string)> { ("nlist", v.Nlist.ToString()) } : [],
+            _ => IndexParams.Pairs(o.Build).ToList(),
+        };
         var sw = Stopwatch.StartNew();
         IMutableVectorIndex index = kind switch
         {
