@@ -75,9 +75,10 @@ public static partial class VectorDistance
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static float Cosine(float ab, float aa, float bb)
     {
-        // Computed in double so ‖a‖²‖b‖² neither overflows nor underflows for finite float inputs.
-        double den = Math.Sqrt((double)aa * bb);
-        return den == 0 ? 0f : (float)(ab / den);
+        // Two square roots rather than √(aa·bb): the product could overflow float, the roots cannot;
+        // float rather than double because this tail sits on the latency path of every call.
+        float den = MathF.Sqrt(aa) * MathF.Sqrt(bb);
+        return den == 0f ? 0f : ab / den;
     }
 
     // ---- dispatch ---------------------------------------------------------------------------------
