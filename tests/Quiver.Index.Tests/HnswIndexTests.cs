@@ -205,14 +205,17 @@ public class HnswIndexTests
         Assert.Empty(errors);
         Assert.True(searches > 0);
         Assert.Equal(n + 200, index.Count);
-        // Once adds are done, every row is findable by its own vector.
+        // Once adds are done, rows added while searches ran are linked: nearly every one is found by its
+        // own vector (an approximate index may miss the odd one, so this is a recall floor, not "all").
         var ids2 = new int[1];
         var d2 = new float[1];
-        for (int q = 0; q < n; q += 97)
+        int probes = 0, found = 0;
+        for (int q = 0; q < n; q += 97, probes++)
         {
-            index.Search(train.AsSpan(q * dim, dim), 1, ids2, d2, new HnswSearchParameters(64));
-            Assert.Equal(0f, d2[0]);
+            index.Search(train.AsSpan(q * dim, dim), 1, ids2, d2, new HnswSearchParameters(200));
+            if (d2[0] == 0f) found++;
         }
+        Assert.True(found >= probes - 2, $"{found} of {probes} rows found themselves");
     }
 
     [Fact]
