@@ -38,13 +38,14 @@ internal static class Program
         var queries = new Option<int>("--queries") { Description = "Use only the first N queries (0 = all).", DefaultValueFactory = _ => 0 };
         var output = new Option<string?>("--out") { Description = "Append the JSON lines to this file." };
         var dataDir = new Option<string?>("--data-dir") { Description = "Cache directory for generated sets and ground truth (default $QUIVER_DATA or ~/.cache/quiver)." };
+        var batch = new Option<bool>("--batch") { Description = "FLAT only: all queries in one SearchBatch call (QPS = queries / wall time)." };
         var ann = new Command("ann", "Build an index over a dataset, sweep search parameters, write one JSON line per recall/QPS point.")
         {
-            dataset, index, build, search, k, threads, buildThreads, queries, output, dataDir,
+            dataset, index, build, search, k, threads, buildThreads, queries, output, dataDir, batch,
         };
         ann.SetAction(r => AnnRunner.Run(new AnnRunner.Options(
             r.GetValue(dataset)!, r.GetValue(index)!, r.GetValue(build)!, r.GetValue(search)!, r.GetValue(k),
-            r.GetValue(threads), r.GetValue(queries), r.GetValue(output), r.GetValue(dataDir), r.GetValue(buildThreads))));
+            r.GetValue(threads), r.GetValue(queries), r.GetValue(output), r.GetValue(dataDir), r.GetValue(buildThreads), r.GetValue(batch))));
         return ann;
     }
 

@@ -15,7 +15,7 @@ namespace Quiver.Bench.Ann;
 /// </summary>
 internal static class AnnRunner
 {
-    public sealed record Options(string Dataset, string Index, string Build, string Search, int K, int Threads, int Queries, string? Out, string? DataDir, int BuildThreads);
+    public sealed record Options(string Dataset, string Index, string Build, string Search, int K, int Threads, int Queries, string? Out, string? DataDir, int BuildThreads, bool Batch = false);
 
     public static int Run(Options o)
     {
@@ -53,14 +53,16 @@ internal static class AnnRunner
         using var output = o.Out is null ? null : new StreamWriter(o.Out, append: true);
         foreach (var (pairs, parameters) in points)
         {
-            var (recall, qps, p50, p99) = Measure(index, dataset, truth, gtK, nq, o.K, o.Threads, parameters);
+            var (recall, qps, p50, p99) = o.Batch
+                ? MeasureBatch(index as FlatIndex ?? throw new ArgumentException("--batch applies to FLAT only."), dataset, truth, gtK, nq, o.K, o.Threads)
+                : Measure(index, dataset, truth, gtK, nq, o.K, o.Threads, parameters);
             var result = new AnnResult
             {
                 Dataset = dataset.Name,
                 Engine = "quiver",
                 Index = kind,
                 Build = AnnResult.Params(buildPairs),
-                Search = AnnResult.Params(pairs),
+                Search = AnnResult.Params(o.Batch ? [.. pairs, ("batch", "all")] : pairs),
                 K = o.K,
                 Threads = o.Threads,
                 Queries = nq,
@@ -93,6 +95,32 @@ internal static class AnnRunner
                 ? (SearchParameters?)new HnswSearchParameters(IndexParams.Int(key, v)).Validate()
                 : new IvfSearchParameters(IndexParams.Int(key, v))))
             .ToList();
+    }
+
+    /// <summary>
+    /// All queries in one <see cref="FlatIndex.SearchBatch"/> call (the register-tiled many-to-many
+    /// kernel): QPS = queries / wall time; p50 and p99 are that time per query, there being no
+    /// per-query latency in a batch.
+    /// </summary>
+    private static (double Recall, double Qps, double P50, double P99) MeasureBatch(FlatIndex index, Dataset ds, int[] truth, int gtK, int nq, int k, int threads)
+    {
+        var ids = new int[nq * k];
+        var dist = new float[nq * k];
+        var queries = ds.Test.AsSpan(0, nq * ds.Dim);
+        index.SearchBatch(queries[..Math.Min(queries.Length, 100 * ds.Dim)], k, ids, dist, threads: threads); // warm-up
+        var wall = Stopwatch.StartNew();
+        index.SearchBatch(queries, k, ids, dist, threads: threads);
+        double seconds = wall.Elapsed.TotalSeconds;
+        double recall = 0;
+        for (int q = 0; q < nq; q++)
+        {
+            var want = truth.AsSpan(q * gtK, k);
+            int hit = 0;
+            foreach (int id in ids.AsSpan(q * k, k)) if (want.Contains(id)) hit++;
+            recall += (double)hit / k;
+        }
+        double perQueryUs = seconds * 1e6 / nq;
+        return (recall / nq, nq / seconds, perQueryUs, perQueryUs);
     }
 
     private static (double Recall, double Qps, double P50, double P99) Measure(IVectorIndex index, Dataset ds, int[] truth, int gtK, int nq, int k, int threads, SearchParameters? parameters)
