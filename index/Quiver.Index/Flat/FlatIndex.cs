@@ -15,8 +15,7 @@ public abstract class FlatIndex : VectorIndex
     private protected const int Block = 1024;
     private protected readonly VectorStore _vectors;
     private protected readonly object _writeLock = new();
-    private protected Bitset _deleted = new(0);
-    private protected int _live;
+    private protected readonly DeletedRows _deleted = new();
 
     private protected FlatIndex(Metric metric, int dim, int capacity) : base(IndexKind.Flat, metric, dim)
     {
@@ -31,8 +30,8 @@ public abstract class FlatIndex : VectorIndex
     };
 
     public override int Count => _vectors.Count;
-    public override int LiveCount => Volatile.Read(ref _live);
-    public override long MemoryBytes => _vectors.MemoryBytes + _deleted.Words.Length * sizeof(ulong);
+    public override int LiveCount => _deleted.Live;
+    public override long MemoryBytes => _vectors.MemoryBytes + _deleted.MemoryBytes;
 
     public override int Add(ReadOnlySpan<float> vector)
     {
@@ -42,9 +41,8 @@ public abstract class FlatIndex : VectorIndex
             int id = _vectors.Count;
             _vectors.Reserve(id + 1);
             WriteRow(id, vector);
-            GrowDeleted(id + 1);
+            _deleted.Added(id + 1, 1);
             _vectors.Publish(id + 1);
-            _live++;
             return id;
         }
     }
@@ -57,9 +55,8 @@ public abstract class FlatIndex : VectorIndex
             int first = _vectors.Count;
             _vectors.Reserve(first + n);
             for (int i = 0; i < n; i++) WriteRow(first + i, vectors.Slice(i * Dimension, Dimension));
-            GrowDeleted(first + n);
+            _deleted.Added(first + n, n);
             _vectors.Publish(first + n);
-            _live += n;
         }
         progress?.Invoke(1);
     }
@@ -69,10 +66,7 @@ public abstract class FlatIndex : VectorIndex
         lock (_writeLock)
         {
             CheckId(id);
-            if (_deleted.Test(id)) return false;
-            _deleted.Set(id);
-            _live--;
-            return true;
+            return _deleted.Remove(id);
         }
     }
 
@@ -82,7 +76,7 @@ public abstract class FlatIndex : VectorIndex
     /// </summary>
     public abstract void SearchBatch(ReadOnlySpan<float> queries, int k, Span<int> ids, Span<float> distances, Bitset? filter = null, int threads = 0);
 
-    public override void Save(Stream stream) => IndexFile.WriteFlat(stream, this, _vectors, _deleted);
+    public override void Save(Stream stream) => IndexFile.WriteFlat(stream, this, _vectors, _deleted.Snapshot);
 
     /// <summary>Reads an index written by <see cref="Save"/>.</summary>
     public static FlatIndex Load(Stream stream) => IndexFile.ReadFlat(stream);
@@ -92,10 +86,8 @@ public abstract class FlatIndex : VectorIndex
         int n = vectors.Length / Dimension;
         _vectors.Reserve(n);
         for (int i = 0; i < n; i++) _vectors.Write(i, vectors.Slice(i * Dimension, Dimension));
-        _deleted = new Bitset(n);
-        deletedWords.CopyTo(_deleted.Words);
+        _deleted.Restore(deletedWords, n);
         _vectors.Publish(n);
-        _live = n - (int)_deleted.PopCount();
     }
 
     public override void Dispose() => _vectors.Dispose();
@@ -115,14 +107,6 @@ public abstract class FlatIndex : VectorIndex
     }
 
     private float[]? _normalized;
-
-    private void GrowDeleted(int rows)
-    {
-        if (rows <= _deleted.Length) return;
-        var next = new Bitset(Math.Max(rows, _deleted.Length * 2));
-        _deleted.Words.CopyTo(next.Words);
-        _deleted = next;
-    }
 
 }
 
@@ -146,7 +130,7 @@ internal sealed class FlatIndex<TDistance> : FlatIndex where TDistance : struct,
             var q = Prepare(query, s.Query);
             int n = Count;
             var rows = _vectors.Current.Rows[..(n * Dimension)];
-            var deleted = _deleted;
+            var deleted = _deleted.Snapshot;
             s.EnsureHeap(k);
             var heap = new TopKHeap(s.Heap.AsSpan(0, k), k);
             for (int r0 = 0; r0 < n; r0 += Block)
@@ -158,7 +142,7 @@ internal sealed class FlatIndex<TDistance> : FlatIndex where TDistance : struct,
                 {
                     int id = r0 + j;
                     if (heap.IsFull && d[j] > heap.WorstDistance) continue;
-                    if (deleted.Test(id) || (filter is not null && !filter.Test(id))) continue;
+                    if (DeletedRows.IsDeleted(deleted, id) || (filter is not null && !filter.Test(id))) continue;
                     heap.Push(d[j], id);
                 }
             }
@@ -184,7 +168,7 @@ internal sealed class FlatIndex<TDistance> : FlatIndex where TDistance : struct,
         if (MetricSpace.Normalizes(Metric)) VectorDistance.NormalizeRows(qs, Dimension);
         int n = Count;
         var block = _vectors.Current;
-        var deleted = _deleted;
+        var deleted = _deleted.Snapshot;
         float offset = MetricSpace.Offset(Metric);
         var outIds = new int[nq * k];
         var outD = new float[nq * k];
@@ -212,7 +196,7 @@ internal sealed class FlatIndex<TDistance> : FlatIndex where TDistance : struct,
                     {
                         int id = r0 + j;
                         if (heap.IsFull && d[j] > heap.WorstDistance) continue;
-                        if (deleted.Test(id) || (filter is not null && !filter.Test(id))) continue;
+                        if (DeletedRows.IsDeleted(deleted, id) || (filter is not null && !filter.Test(id))) continue;
                         heap.Push(d[j], id);
                     }
                     counts[q] = heap.Count;

@@ -1,3 +1,4 @@
+using Quiver.Index.Storage;
 using Quiver.Kernel.Bits;
 using Quiver.Kernel.Clustering;
 using Quiver.Kernel.Distance;
@@ -64,8 +65,8 @@ internal sealed class IvfFlatIndex<TDistance> : IvfFlatIndex where TDistance : s
     private readonly ScratchPool<Scratch> _pool;
     private float[] _centroids = [];
     private List[] _lists = [];
-    private Bitset _deleted = new(0);
-    private int _count, _live;
+    private readonly DeletedRows _deleted = new();
+    private int _count;
 
     public IvfFlatIndex(Metric metric, int dim, IvfParameters parameters) : base(metric, dim, parameters)
     {
@@ -75,13 +76,13 @@ internal sealed class IvfFlatIndex<TDistance> : IvfFlatIndex where TDistance : s
     public override bool IsTrained => _centroids.Length > 0;
     public override ReadOnlySpan<float> Centroids => _centroids;
     public override int Count => Volatile.Read(ref _count);
-    public override int LiveCount => Volatile.Read(ref _live);
+    public override int LiveCount => _deleted.Live;
 
     public override long MemoryBytes
     {
         get
         {
-            long bytes = (long)_centroids.Length * sizeof(float) + _deleted.Words.Length * sizeof(ulong);
+            long bytes = (long)_centroids.Length * sizeof(float) + _deleted.MemoryBytes;
             foreach (var l in _lists) bytes += (long)l.Vectors.Length * sizeof(float) + (long)l.Ids.Length * sizeof(int) + 32;
             return bytes;
         }
@@ -117,10 +118,9 @@ internal sealed class IvfFlatIndex<TDistance> : IvfFlatIndex where TDistance : s
         lock (_writeLock)
         {
             int id = _count;
-            GrowDeleted(id + 1);
+            _deleted.Added(id + 1, 1);
             Append(list, id, row);
             Volatile.Write(ref _count, id + 1);
-            _live++;
             return id;
         }
     }
@@ -135,14 +135,13 @@ internal sealed class IvfFlatIndex<TDistance> : IvfFlatIndex where TDistance : s
         lock (_writeLock)
         {
             int first = _count;
-            GrowDeleted(first + n);
+            _deleted.Added(first + n, n);
             // Size every list once for what this batch brings, so lists hold no doubling slack.
             var incoming = new int[Parameters.Nlist];
             foreach (int l in lists) incoming[l]++;
             for (int l = 0; l < incoming.Length; l++) if (incoming[l] > 0) Reserve(l, _lists[l].Count + incoming[l]);
             for (int i = 0; i < n; i++) Append(lists[i], first + i, data.AsSpan(i * Dimension, Dimension));
             Volatile.Write(ref _count, first + n);
-            _live += n;
         }
         progress?.Invoke(1);
     }
@@ -152,10 +151,7 @@ internal sealed class IvfFlatIndex<TDistance> : IvfFlatIndex where TDistance : s
         lock (_writeLock)
         {
             CheckId(id);
-            if (_deleted.Test(id)) return false;
-            _deleted.Set(id);
-            _live--;
-            return true;
+            return _deleted.Remove(id);
         }
     }
 
@@ -189,7 +185,7 @@ internal sealed class IvfFlatIndex<TDistance> : IvfFlatIndex where TDistance : s
 
             s.EnsureHeap(k);
             var heap = new TopKHeap(s.Heap.AsSpan(0, k), k);
-            var deleted = _deleted;
+            var deleted = _deleted.Snapshot;
             var lists = _lists;
             for (int p = 0; p < probes; p++)
             {
@@ -204,7 +200,7 @@ internal sealed class IvfFlatIndex<TDistance> : IvfFlatIndex where TDistance : s
                 {
                     if (heap.IsFull && d[j] > heap.WorstDistance) continue;
                     int id = listIds[j];
-                    if ((id < deleted.Length && deleted.Test(id)) || (filter is not null && (id >= filter.Length || !filter.Test(id)))) continue;
+                    if (DeletedRows.IsDeleted(deleted, id) || (filter is not null && (id >= filter.Length || !filter.Test(id)))) continue;
                     heap.Push(d[j], id);
                 }
             }
@@ -236,7 +232,7 @@ internal sealed class IvfFlatIndex<TDistance> : IvfFlatIndex where TDistance : s
                 list.Vectors.AsSpan(0, list.Count * Dimension).CopyTo(vectors.AsSpan(at * Dimension));
                 at += list.Count;
             }
-            IvfFile.Write(stream, this, _centroids, sizes, ids, vectors, _deleted, n);
+            IvfFile.Write(stream, this, _centroids, sizes, ids, vectors, _deleted.Snapshot, n);
         }
     }
 
@@ -262,10 +258,8 @@ internal sealed class IvfFlatIndex<TDistance> : IvfFlatIndex where TDistance : s
         if (at != count) throw new InvalidDataException("Index file is corrupt: list sizes do not add up to the row count.");
         _centroids = centroids;
         _lists = lists;
-        _deleted = new Bitset(Math.Max(count, 1));
-        deleted.CopyTo(_deleted.Words);
+        _deleted.Restore(deleted, count);
         _count = count;
-        _live = count - (int)_deleted.PopCount();
     }
 
     public override void Dispose() { }
@@ -328,14 +322,6 @@ internal sealed class IvfFlatIndex<TDistance> : IvfFlatIndex where TDistance : s
         row.CopyTo(list.Vectors.AsSpan(list.Count * Dimension, Dimension));
         list.Ids[list.Count] = id;
         Volatile.Write(ref list.Count, list.Count + 1);
-    }
-
-    private void GrowDeleted(int rows)
-    {
-        if (rows <= _deleted.Length) return;
-        var next = new Bitset(Math.Max(rows, _deleted.Length * 2));
-        _deleted.Words.CopyTo(next.Words);
-        _deleted = next;
     }
 
     private sealed class Scratch(int dim, int nlist)
