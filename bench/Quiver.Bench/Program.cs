@@ -29,7 +29,7 @@ internal static class Program
     private static Command AnnCommand()
     {
         var dataset = new Option<string>("--dataset") { Description = "fashion-mnist, synthetic:n=…,d=…,clusters=…,seed=…, fvecs:BASE,QUERY[,metric] or an ann-benchmarks .hdf5 path.", Required = true };
-        var index = new Option<string>("--index") { Description = "FLAT, HNSW or IVF_FLAT.", DefaultValueFactory = _ => "HNSW" };
+        var index = new Option<string>("--index") { Description = "FLAT, HNSW, IVF_FLAT, IVF_SQ8 or IVF_PQ.", DefaultValueFactory = _ => "HNSW" };
         var build = new Option<string>("--build") { Description = "Build parameters, e.g. M=16,efConstruction=200.", DefaultValueFactory = _ => "" };
         var search = new Option<string>("--search") { Description = "Search sweep, e.g. ef=10,20,40,80,160 (HNSW) or nprobe=1,2,4,8 (IVF).", DefaultValueFactory = _ => "ef=10,20,40,80,160" };
         var k = new Option<int>("--k") { Description = "Neighbours per query.", DefaultValueFactory = _ => 10 };
@@ -61,7 +61,7 @@ internal static class Program
         var output = new Option<string?>("--out") { Description = "Append the JSON lines to this file." };
         var dataDir = new Option<string?>("--data-dir");
         var repo = new Option<string>("--repo") { Description = "Repository root (for bench/peers sources).", DefaultValueFactory = _ => Directory.GetCurrentDirectory() };
-        var index = new Option<string>("--index") { Description = "HNSW (every peer) or IVF_FLAT (faiss).", DefaultValueFactory = _ => "HNSW" };
+        var index = new Option<string>("--index") { Description = "HNSW (every peer), or IVF_FLAT, IVF_SQ8, IVF_PQ (faiss).", DefaultValueFactory = _ => "HNSW" };
         var peers = new Command("peers", "Run a peer engine (hnswlib built with -march=native) on the same dataset and protocol; same JSON lines.")
         {
             engine, dataset, build, search, k, queries, buildThreads, output, dataDir, repo, index,

@@ -62,4 +62,8 @@ public enum IndexKind
     Hnsw,
     /// <summary>IVF_FLAT: k-means coarse quantizer over inverted lists of raw vectors.</summary>
     IvfFlat,
+    /// <summary>IVF_SQ8: inverted lists of per-dimension 8-bit scalar codes.</summary>
+    IvfSq8,
+    /// <summary>IVF_PQ: inverted lists of product-quantization codes.</summary>
+    IvfPq,
 }

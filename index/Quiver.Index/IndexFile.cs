@@ -40,7 +40,7 @@ internal static class IndexFile
         w.Write(Crc32C.Compute(bytes));
     }
 
-    public static Header ReadHeader(BinaryReader r, IndexKind expected)
+    public static Header ReadHeader(BinaryReader r, params IndexKind[] expected)
     {
         try
         {
@@ -61,7 +61,7 @@ internal static class IndexFile
             hw.Flush();
             uint crc = r.ReadUInt32();
             if (crc != Crc32C.Compute(ms.ToArray())) throw new InvalidDataException("Index header checksum mismatch: the file is corrupt.");
-            if (kind != expected) throw new InvalidDataException($"The file holds a {kind} index, not {expected}.");
+            if (Array.IndexOf(expected, kind) < 0) throw new InvalidDataException($"The file holds a {kind} index, not {string.Join(" or ", expected)}.");
             if (dim < 1 || count < 0) throw new InvalidDataException($"Index header is corrupt: dim {dim}, count {count}.");
             return new Header(kind, metric, dim, count, ps);
         }

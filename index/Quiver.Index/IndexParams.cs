@@ -20,4 +20,12 @@ public static class IndexParams
     public static int Int(string key, string value) =>
         int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) ? v
         : throw new ArgumentException($"Parameter {key} = '{value}' is not an integer.");
+
+    /// <summary>A boolean value (true/false/1/0); errors name the key.</summary>
+    public static bool Bool(string key, string value) => value.ToLowerInvariant() switch
+    {
+        "true" or "1" => true,
+        "false" or "0" => false,
+        _ => throw new ArgumentException($"Parameter {key} = '{value}' is not a boolean (true or false)."),
+    };
 }

@@ -32,7 +32,7 @@ internal static class AnnRunner
         var buildPairs = kind switch
         {
             "HNSW" => HnswParameters.Parse(o.Build) is var h ? new List<(string, string)> { ("m", h.M.ToString()), ("efconstruction", h.EfConstruction.ToString()) } : [],
-            "IVF_FLAT" => IvfParameters.Parse(o.Build) is var v ? new List<(string, string)> { ("nlist", v.Nlist.ToString()) } : [],
+            "IVF_FLAT" or "IVF_SQ8" or "IVF_PQ" => IvfBuildPairs(kind, IvfParameters.Parse(o.Build)),
             _ => IndexParams.Pairs(o.Build).ToList(),
         };
         var sw = Stopwatch.StartNew();
@@ -40,14 +40,18 @@ internal static class AnnRunner
         {
             "FLAT" => FlatIndex.Create(dataset.Metric, dataset.Dim, dataset.TrainCount),
             "HNSW" => HnswIndex.Create(dataset.Metric, dataset.Dim, HnswParameters.Parse(o.Build), dataset.TrainCount),
-            "IVF_FLAT" => IvfFlatIndex.Create(dataset.Metric, dataset.Dim, IvfParameters.Parse(o.Build)),
-            _ => throw new ArgumentException($"Unknown index '{o.Index}'; this runner builds FLAT, HNSW and IVF_FLAT."),
+            "IVF_FLAT" => IvfIndex.Create(IndexKind.IvfFlat, dataset.Metric, dataset.Dim, IvfParameters.Parse(o.Build)),
+            "IVF_SQ8" => IvfIndex.Create(IndexKind.IvfSq8, dataset.Metric, dataset.Dim, IvfParameters.Parse(o.Build)),
+            "IVF_PQ" => IvfIndex.Create(IndexKind.IvfPq, dataset.Metric, dataset.Dim, IvfParameters.Parse(o.Build)),
+            _ => throw new ArgumentException($"Unknown index '{o.Index}'; this runner builds FLAT, HNSW, IVF_FLAT, IVF_SQ8 and IVF_PQ."),
         };
         using var _ = index;
         index.AddRange(dataset.Train, o.BuildThreads, p => Progress(log, $"build {kind}", p));
         double buildSeconds = sw.Elapsed.TotalSeconds;
         EndProgress(log);
         log.WriteLine($"built {kind} {o.Build} in {buildSeconds:F2} s, {index.MemoryBytes / 1e6:F1} MB");
+        if (index is IvfIndex ivf)
+            log.WriteLine($"  training {ivf.TrainSeconds:F2} s (coarse k-means {ivf.CoarseTrainSeconds:F2} s); codes + codebooks {ivf.CodeBytes / 1e6:F2} MB = 1/{(double)dataset.TrainCount * dataset.Dim * sizeof(float) / ivf.CodeBytes:F1} of the raw vectors");
 
         var points = kind == "FLAT" ? [(new List<(string, string)>(), (SearchParameters?)null)] : SearchPoints(o.Search);
         using var output = o.Out is null ? null : new StreamWriter(o.Out, append: true);
@@ -83,17 +87,31 @@ internal static class AnnRunner
         return 0;
     }
 
+    private static List<(string, string)> IvfBuildPairs(string kind, IvfParameters p)
+    {
+        var pairs = new List<(string, string)> { ("nlist", p.Nlist.ToString()) };
+        if (kind == "IVF_PQ") pairs.AddRange([("m", p.M.ToString()), ("nbits", p.Nbits.ToString())]);
+        if (kind != "IVF_FLAT") pairs.AddRange([("by_residual", p.ByResidual ? "1" : "0"), ("refine", p.Refine ? "1" : "0")]);
+        return pairs;
+    }
+
     private static List<(List<(string, string)> Pairs, SearchParameters? Parameters)> SearchPoints(string text)
     {
-        // "ef=10,20,40": one key with a list of values.
-        int eq = text.IndexOf('=');
-        if (eq <= 0) throw new ArgumentException($"--search '{text}' is not key=v1,v2,...");
-        string key = text[..eq].Trim().ToLowerInvariant();
+        // "ef=10,20,40": one key with a list of values; IVF may add ";refine_k=4" (fixed for every point).
+        var parts = text.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        string sweep = parts[0];
+        int eq = sweep.IndexOf('=');
+        if (eq <= 0) throw new ArgumentException($"--search '{text}' is not key=v1,v2,...[;refine_k=N]");
+        string key = sweep[..eq].Trim().ToLowerInvariant();
         if (key is not ("ef" or "nprobe")) throw new ArgumentException($"--search takes ef=... (HNSW) or nprobe=... (IVF); got '{key}'.");
-        return text[(eq + 1)..].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(v => (new List<(string, string)> { (key, v) }, key == "ef"
-                ? (SearchParameters?)new HnswSearchParameters(IndexParams.Int(key, v)).Validate()
-                : new IvfSearchParameters(IndexParams.Int(key, v))))
+        int refineK = 1;
+        foreach (var (k, v) in IndexParams.Pairs(string.Join(',', parts.Skip(1))))
+            refineK = k == "refine_k" && key == "nprobe" ? IndexParams.Int(k, v) : throw new ArgumentException($"--search: unknown fixed parameter '{k}'; IVF takes refine_k.");
+        return sweep[(eq + 1)..].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(v => key == "ef"
+                ? (new List<(string, string)> { (key, v) }, (SearchParameters?)new HnswSearchParameters(IndexParams.Int(key, v)).Validate())
+                : (refineK > 1 ? [(key, v), ("refine_k", refineK.ToString())] : new List<(string, string)> { (key, v) },
+                    new IvfSearchParameters(IndexParams.Int(key, v), refineK)))
             .ToList();
     }
 

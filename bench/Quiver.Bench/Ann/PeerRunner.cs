@@ -47,7 +47,7 @@ internal static class PeerRunner
             "hnswlib" => (BuildHnswlib(o.RepoRoot, dir, log), new[] { ds.Name, train, test, gt, m, efc, efs, o.K.ToString(), o.Queries.ToString(), o.BuildThreads.ToString() }),
             "usearch" => ("node", new[] { UsearchHarness(o.RepoRoot), ds.Name, train, test, gt, m, efc, efs, o.K.ToString(), o.Queries.ToString(), o.BuildThreads.ToString() }),
             "faiss" => ("/usr/bin/python3", new[] { FaissHarness(o.RepoRoot), ds.Name, train, test, gt, m, efc, efs, o.K.ToString(), o.Queries.ToString(), o.BuildThreads.ToString(),
-                o.Index.ToUpperInvariant(), build.GetValueOrDefault("nlist", "1024") }),
+                o.Index.ToUpperInvariant(), o.Build.Replace(" ", "") }),
             _ => throw new ArgumentException($"Unknown peer '{o.Engine}'; available: hnswlib, usearch, faiss."),
         };
         using var output = o.Out is null ? null : new StreamWriter(o.Out, append: true);
