@@ -61,4 +61,17 @@ public class KMeansTests
         Assert.Throws<ArgumentException>(() => KMeans.Train(new float[6], 2, new KMeansOptions(5)));
         Assert.Throws<ArgumentOutOfRangeException>(() => KMeans.Train(new float[6], 2, new KMeansOptions(0)));
     }
+
+    [Fact]
+    public void ArgMin_returns_the_first_smallest_value()
+    {
+        var rng = new Random(9);
+        for (int n = 1; n < 300; n++)
+        {
+            var d = Enumerable.Range(0, n).Select(_ => (float)rng.Next(0, 7)).ToArray(); // many ties
+            int want = 0;
+            for (int i = 1; i < n; i++) if (d[i] < d[want]) want = i;
+            Assert.Equal(want, KMeans.ArgMin(d));
+        }
+    }
 }

@@ -85,7 +85,6 @@ internal sealed class IvfIndex<TDistance> : IvfIndex where TDistance : struct, I
     private readonly ScratchPool<Scratch> _pool;
     private readonly IvfCodec _codec;
     private readonly VectorStore? _raw;
-    private readonly bool _l2 = TDistance.Metric == Metric.L2;
     private float[] _centroids = [];
     private List[] _lists = [];
     private readonly DeletedRows _deleted = new();
@@ -177,7 +176,7 @@ internal sealed class IvfIndex<TDistance> : IvfIndex where TDistance : struct, I
         int size = _codec.CodeSize;
         var codes = new byte[(long)n * size];
         var terms = new float[_codec.HasRowTerm ? n : 0];
-        _codec.Encode(data, codes, terms, threads);
+        _codec.Encode(data, lists, _centroids, codes, terms, threads);
         lock (_writeLock)
         {
             int first = _count;
@@ -247,9 +246,7 @@ internal sealed class IvfIndex<TDistance> : IvfIndex where TDistance : struct, I
             for (int c = 0; c < nlist; c++) if (!probe.IsFull || s.Coarse[c] <= probe.WorstDistance) probe.Push(s.Coarse[c], c);
             int probes = probe.Drain(s.ProbeDistances, s.ProbeLists);
 
-            // Per-list query state only when distances depend on the list (L2 over residuals).
-            bool perList = _codec.ByResidual && _l2;
-            if (!perList) _codec.Prepare(q, s.Codec);
+            _codec.Prepare(q, s.Codec);
             int kk = _raw is null ? k : (int)Math.Min((long)k * p.RefineK, int.MaxValue);
             s.EnsureHeap(kk);
             var heap = new TopKHeap(s.Heap.AsSpan(0, kk), kk);
@@ -262,19 +259,11 @@ internal sealed class IvfIndex<TDistance> : IvfIndex where TDistance : struct, I
                 var list = lists[l];
                 int count = Volatile.Read(ref list.Count);
                 if (count == 0) continue;
-                ReadOnlySpan<float> a = q;
-                if (perList)
-                {
-                    var centroid = _centroids.AsSpan(l * Dimension, Dimension);
-                    for (int j = 0; j < Dimension; j++) s.Residual[j] = q[j] - centroid[j];
-                    a = s.Residual;
-                    _codec.Prepare(a, s.Codec);
-                }
-                // Inner product over residuals: q·(c + r) = q·c + q·r, and the coarse distance is −q·c.
-                float listConstant = _codec.ByResidual && !_l2 ? s.ProbeDistances[pi] : 0f;
+                // Residual codes: the list adds its coarse distance (‖q − c‖², or −q·c for inner product).
+                float listConstant = _codec.ByResidual ? s.ProbeDistances[pi] : 0f;
                 s.EnsureDistances(count);
                 var d = s.Distances.AsSpan(0, count);
-                _codec.Scan(a, s.Codec, list.Codes.AsSpan(0, count * size), list.Terms, count, d);
+                _codec.Scan(q, s.Codec, list.Codes.AsSpan(0, count * size), list.Terms, count, d);
                 var listIds = list.Ids;
                 for (int j = 0; j < count; j++)
                 {
@@ -460,7 +449,6 @@ internal sealed class IvfIndex<TDistance> : IvfIndex where TDistance : struct, I
     private sealed class Scratch(int dim, int nlist, IvfCodec codec)
     {
         public readonly float[] Query = new float[dim];
-        public readonly float[] Residual = new float[dim];
         public readonly float[] Coarse = new float[nlist];
         public readonly ulong[] ProbeHeap = new ulong[nlist];
         public readonly float[] ProbeDistances = new float[nlist];

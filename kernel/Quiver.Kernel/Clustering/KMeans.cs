@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Quiver.Kernel.Distance;
 
 namespace Quiver.Kernel.Clustering;
@@ -32,6 +34,7 @@ public sealed record KMeansResult(float[] Centroids, int Dim, int Clusters, doub
 public static class KMeans
 {
     private const int RowBlock = 256;
+    private const int SmallDim = 16;
     private const float SplitEpsilon = 1f / 1024;
 
     /// <summary>Trains <see cref="KMeansOptions.Clusters"/> centroids on row-major <paramref name="data"/>.</summary>
@@ -71,6 +74,7 @@ public static class KMeans
     {
         int n = data.Length / dim, k = centroids.Length / dim;
         if (assignment.Length < n || distances.Length < n) throw new ArgumentException($"assignment and distances must hold {n} entries.");
+        if (dim <= SmallDim && k >= 16) return AssignSmallDim(data, dim, centroids, assignment, distances, threads);
         var norms = new float[k];
         for (int c = 0; c < k; c++) norms[c] = VectorDistance.Dot(centroids.Slice(c * dim, dim), centroids.Slice(c * dim, dim));
         var dataArr = data.ToArray();
@@ -107,6 +111,73 @@ public static class KMeans
         double total = 0;
         for (int i = 0; i < n; i++) total += outD[i];
         return total;
+    }
+
+    /// <summary>
+    /// Assignment in few dimensions (PQ sub-spaces): the centroids column-major, each row's distances to
+    /// all of them formed across centroids as ‖c‖² − 2·x·c with the accumulators in registers.
+    /// </summary>
+    private static double AssignSmallDim(ReadOnlySpan<float> data, int dim, ReadOnlySpan<float> centroids, Span<int> assignment, Span<float> distances, int threads)
+    {
+        int n = data.Length / dim, k = centroids.Length / dim;
+        var (columns, norms) = Quantization.Columns.Transpose(centroids, dim);
+        var dataArr = data.ToArray();
+        var outA = new int[n];
+        var outD = new float[n];
+        int blocks = (n + RowBlock - 1) / RowBlock;
+        Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = threads > 0 ? threads : Environment.ProcessorCount },
+            () => new float[k],
+            (b, _, d) =>
+            {
+                int r0 = (int)b * RowBlock, r1 = Math.Min(n, r0 + RowBlock);
+                for (int r = r0; r < r1; r++)
+                {
+                    var row = dataArr.AsSpan(r * dim, dim);
+                    Quantization.Columns.Accumulate(row, -2f, columns, k, norms, 0f, d);
+                    int arg = ArgMin(d);
+                    outA[r] = arg;
+                    outD[r] = Math.Max(0f, d[arg] + VectorDistance.Dot(row, row));
+                }
+                return d;
+            },
+            _ => { });
+        outA.CopyTo(assignment);
+        outD.CopyTo(distances);
+        double total = 0;
+        for (int i = 0; i < n; i++) total += outD[i];
+        return total;
+    }
+
+    /// <summary>Index of the smallest value, the first one on ties (lane-wise minimum, then a 16-lane reduction).</summary>
+    internal static int ArgMin(ReadOnlySpan<float> d)
+    {
+        int n = d.Length, i = 0, arg = 0;
+        float min = float.PositiveInfinity;
+        if (Vector512.IsHardwareAccelerated && n >= 16)
+        {
+            ref float p = ref MemoryMarshal.GetReference(d);
+            var best = Vector512.LoadUnsafe(ref p);
+            var bestAt = Vector512<int>.Indices;
+            var at = bestAt;
+            var step = Vector512.Create(16);
+            for (i = 16; i + 16 <= n; i += 16)
+            {
+                at += step;
+                var v = Vector512.LoadUnsafe(ref p, (nuint)i);
+                var less = Vector512.LessThan(v, best);
+                best = Vector512.ConditionalSelect(less, v, best);
+                bestAt = Vector512.ConditionalSelect(less.AsInt32(), at, bestAt);
+            }
+            arg = bestAt[0];
+            min = best[0];
+            for (int l = 1; l < 16; l++)
+            {
+                float v = best[l];
+                if (v < min || (v == min && bestAt[l] < arg)) { min = v; arg = bestAt[l]; }
+            }
+        }
+        for (; i < n; i++) if (d[i] < min) { min = d[i]; arg = i; }
+        return arg;
     }
 
     /// <summary>Rows drawn without replacement by a seeded partial Fisher–Yates shuffle (all rows when m = n).</summary>

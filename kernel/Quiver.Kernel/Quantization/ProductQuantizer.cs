@@ -36,17 +36,11 @@ public sealed class ProductQuantizer
         _transposed = new float[codebooks.Length];
         _norms = new float[m * ksub];
         for (int j = 0; j < m; j++)
-            for (int c = 0; c < ksub; c++)
-            {
-                double norm = 0;
-                for (int t = 0; t < dsub; t++)
-                {
-                    float v = codebooks[((long)j * ksub + c) * dsub + t];
-                    _transposed[((long)j * dsub + t) * ksub + c] = v;
-                    norm += (double)v * v;
-                }
-                _norms[j * ksub + c] = (float)norm;
-            }
+        {
+            var (columns, norms) = Columns.Transpose(codebooks.AsSpan(j * ksub * dsub, ksub * dsub), dsub);
+            columns.CopyTo(_transposed, j * ksub * dsub);
+            norms.CopyTo(_norms, j * ksub);
+        }
     }
 
     /// <summary>Dimension of the vectors.</summary>
@@ -128,27 +122,34 @@ public sealed class ProductQuantizer
     }
 
     /// <summary>
-    /// Lookup table for query (or query residual) <paramref name="a"/>: entry (j, c) is ‖a_j − C_jc‖²
-    /// when <paramref name="l2"/>, else −a_j·C_jc (so smaller is closer for both).
+    /// Lookup table for query (or query residual) <paramref name="a"/>, m × 2^nbits entries, smaller is
+    /// closer: <see cref="PqTable.L2"/> ‖a_j − C_jc‖²; <see cref="PqTable.L2WithoutQueryNorm"/>
+    /// ‖C_jc‖² − 2·a_j·C_jc (the L2 table less the query's own norm, for IVF over residuals where the
+    /// coarse distance supplies it); <see cref="PqTable.InnerProduct"/> −a_j·C_jc.
     /// </summary>
-    public void ComputeTable(ReadOnlySpan<float> a, bool l2, Span<float> table)
+    public void ComputeTable(ReadOnlySpan<float> a, PqTable kind, Span<float> table)
     {
         if (a.Length != Dim || table.Length < TableSize) throw new ArgumentException($"query must have {Dim} values and the table room for {TableSize}.");
         int ksub = Ksub, dsub = SubDim;
+        bool l2 = kind != PqTable.InnerProduct;
         for (int j = 0; j < M; j++)
         {
             var aj = a.Slice(j * dsub, dsub);
-            var tj = table.Slice(j * ksub, ksub);
-            if (l2)
-            {
-                float aa = 0;
-                foreach (float v in aj) aa += v * v;
-                var norms = _norms.AsSpan(j * ksub, ksub);
-                for (int c = 0; c < ksub; c++) tj[c] = norms[c] + aa;
-            }
-            else tj.Clear();
-            Accumulate(aj, l2 ? -2f : -1f, _transposed.AsSpan(j * dsub * ksub, dsub * ksub), ksub, tj);
+            float aa = 0;
+            if (kind == PqTable.L2) foreach (float v in aj) aa += v * v;
+            Columns.Accumulate(aj, l2 ? -2f : -1f, _transposed.AsSpan(j * dsub * ksub, dsub * ksub), ksub,
+                l2 ? _norms.AsSpan(j * ksub, ksub) : default, aa, table.Slice(j * ksub, ksub));
         }
+    }
+
+    /// <summary>v · x̂ for the reconstruction x̂ of <paramref name="code"/>, without decoding it.</summary>
+    public float DotDecoded(ReadOnlySpan<byte> code, ReadOnlySpan<float> v)
+    {
+        int dsub = SubDim;
+        float s = 0;
+        for (int j = 0; j < M; j++)
+            s += Distance.VectorDistance.Dot(Codebooks.AsSpan((j * Ksub + ReadCode(code, j, Nbits)) * dsub, dsub), v.Slice(j * dsub, dsub));
+        return s;
     }
 
     /// <summary>Asymmetric distances of <paramref name="count"/> codes (CodeSize bytes each) from a table: Σ_j table[j, code_j].</summary>
@@ -216,51 +217,20 @@ public sealed class ProductQuantizer
         for (int b = 0, need = (shift + nbits + 7) >> 3; b < need; b++) code[at + b] |= (byte)(v >> (8 * b));
     }
 
-    /// <summary>table[c] += scale · Σ_t a[t] · columns[t, c] over ksub-long columns, vectorised across c.</summary>
-    private static void Accumulate(ReadOnlySpan<float> a, float scale, ReadOnlySpan<float> columns, int ksub, Span<float> table)
-    {
-        int dsub = a.Length, c = 0;
-        ref float col = ref MemoryMarshal.GetReference(columns);
-        ref float tab = ref MemoryMarshal.GetReference(table);
-        if (Vector512.IsHardwareAccelerated)
-        {
-            for (; c + 32 <= ksub; c += 32)
-            {
-                var acc0 = Vector512.LoadUnsafe(ref tab, (nuint)c);
-                var acc1 = Vector512.LoadUnsafe(ref tab, (nuint)c + 16);
-                for (int t = 0; t < dsub; t++)
-                {
-                    var alpha = Vector512.Create(scale * a[t]);
-                    nuint at = (nuint)(t * ksub + c);
-                    acc0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref col, at), alpha, acc0);
-                    acc1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref col, at + 16), alpha, acc1);
-                }
-                acc0.StoreUnsafe(ref tab, (nuint)c);
-                acc1.StoreUnsafe(ref tab, (nuint)c + 16);
-            }
-        }
-        else if (Vector.IsHardwareAccelerated)
-        {
-            int w = Vector<float>.Count;
-            for (; c + w <= ksub; c += w)
-            {
-                var acc = Vector.LoadUnsafe(ref tab, (nuint)c);
-                for (int t = 0; t < dsub; t++)
-                    acc = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref col, (nuint)(t * ksub + c)), new Vector<float>(scale * a[t]), acc);
-                acc.StoreUnsafe(ref tab, (nuint)c);
-            }
-        }
-        for (; c < ksub; c++)
-        {
-            float s = 0;
-            for (int t = 0; t < dsub; t++) s += a[t] * Unsafe.Add(ref col, t * ksub + c);
-            Unsafe.Add(ref tab, c) += scale * s;
-        }
-    }
-
     private static void Slice(ReadOnlySpan<float> rows, int dim, int offset, int width, Span<float> into)
     {
         int n = rows.Length / dim;
         for (int r = 0; r < n; r++) rows.Slice(r * dim + offset, width).CopyTo(into.Slice(r * width, width));
     }
+}
+
+/// <summary>What a <see cref="ProductQuantizer.ComputeTable"/> entry holds.</summary>
+public enum PqTable
+{
+    /// <summary>‖a_j − C_jc‖².</summary>
+    L2,
+    /// <summary>‖C_jc‖² − 2·a_j·C_jc: L2 less ‖a_j‖².</summary>
+    L2WithoutQueryNorm,
+    /// <summary>−a_j·C_jc.</summary>
+    InnerProduct,
 }

@@ -6,11 +6,10 @@ namespace Quiver.Kernel.Quantization;
 /// Per-dimension 8-bit scalar quantization (FAISS's QT_8bit with min/max range statistics): dimension j
 /// maps [min_j, min_j + 255·step_j] onto codes 0..255, x̂_j = min_j + step_j · code_j.
 /// <para>
-/// Search never decodes. With b = a − min and w = b ⊙ step, for a query (or query residual) a:
-/// ‖a − x̂‖² = ‖b‖² − 2 w·code + ‖step ⊙ code‖² and a·x̂ = a·min + w·code. The per-row term
-/// ‖step ⊙ code‖² is stored beside the code; w is rounded to int16 with one scale per query
-/// (<see cref="QuantizeWeights"/>), so w·code is an exact integer kernel
-/// (<see cref="VectorDistance.Dot(ReadOnlySpan{byte}, ReadOnlySpan{short})"/>).
+/// Search never decodes: with w = a ⊙ step, a·x̂ = a·min + w·code, and
+/// ‖a − x̂‖² = ‖a‖² − 2·a·x̂ + ‖x̂‖², where ‖x̂‖² is stored beside the code (<see cref="Encode"/> returns
+/// it). w is rounded to int16 with one scale per query (<see cref="QuantizeWeights"/>), so w·code is an
+/// exact integer kernel (<see cref="VectorDistance.Dot(ReadOnlySpan{byte}, ReadOnlySpan{short})"/>).
 /// </para>
 /// </summary>
 public sealed class ScalarQuantizer
@@ -56,21 +55,21 @@ public sealed class ScalarQuantizer
         return new ScalarQuantizer(min, step);
     }
 
-    /// <summary>Codes of one row (values outside the trained range are clamped); returns ‖step ⊙ code‖², the row term of L2 search.</summary>
+    /// <summary>Codes of one row (values outside the trained range are clamped); returns ‖x̂‖², the squared norm of the reconstruction.</summary>
     public float Encode(ReadOnlySpan<float> row, Span<byte> code)
     {
         if (row.Length != Dim || code.Length < Dim) throw new ArgumentException($"row must have {Dim} values and code room for {Dim} bytes.");
-        double term = 0;
+        double norm = 0;
         for (int j = 0; j < Dim; j++)
         {
             float s = Step[j];
             int c = s > 0 ? (int)MathF.Round((row[j] - Min[j]) / s) : 0;
             c = Math.Clamp(c, 0, 255);
             code[j] = (byte)c;
-            double v = (double)s * c;
-            term += v * v;
+            double v = Min[j] + (double)s * c;
+            norm += v * v;
         }
-        return (float)term;
+        return (float)norm;
     }
 
     /// <summary>The reconstruction x̂ of a code.</summary>
@@ -80,24 +79,21 @@ public sealed class ScalarQuantizer
     }
 
     /// <summary>
-    /// Query preparation: writes round(w / σ) for w = (a − min) ⊙ step (L2) or a ⊙ step (inner
-    /// product) into <paramref name="weights"/>, with σ chosen so the largest |weight| is
-    /// <see cref="VectorDistance.MaxWeight"/>(dim). Returns σ, and through <paramref name="constant"/>
-    /// ‖a − min‖² (L2) or a·min (inner product): the per-query term of the distance.
+    /// Query preparation: writes round(w / σ) for w = a ⊙ step into <paramref name="weights"/>, with σ
+    /// chosen so the largest |weight| is <see cref="VectorDistance.MaxWeight"/>(dim); returns σ, and a·min
+    /// through <paramref name="dotMin"/>. Then a·x̂ ≈ dotMin + σ · Dot(code, weights).
     /// </summary>
-    public float QuantizeWeights(ReadOnlySpan<float> a, bool l2, Span<short> weights, out float constant)
+    public float QuantizeWeights(ReadOnlySpan<float> a, Span<short> weights, out float dotMin)
     {
         if (a.Length != Dim || weights.Length < Dim) throw new ArgumentException($"query must have {Dim} values and weights room for {Dim}.");
         double c = 0;
         float maxAbs = 0;
         for (int j = 0; j < Dim; j++)
         {
-            float w = l2 ? (a[j] - Min[j]) * Step[j] : a[j] * Step[j];
-            if (l2) { double b = a[j] - Min[j]; c += b * b; }
-            else c += (double)a[j] * Min[j];
-            maxAbs = Math.Max(maxAbs, Math.Abs(w));
+            c += (double)a[j] * Min[j];
+            maxAbs = Math.Max(maxAbs, Math.Abs(a[j] * Step[j]));
         }
-        constant = (float)c;
+        dotMin = (float)c;
         if (maxAbs == 0)
         {
             weights[..Dim].Clear();
@@ -106,10 +102,7 @@ public sealed class ScalarQuantizer
         float sigma = maxAbs / VectorDistance.MaxWeight(Dim);
         float inv = 1 / sigma;
         for (int j = 0; j < Dim; j++)
-        {
-            float w = l2 ? (a[j] - Min[j]) * Step[j] : a[j] * Step[j];
-            weights[j] = (short)Math.Clamp(MathF.Round(w * inv), -short.MaxValue, short.MaxValue);
-        }
+            weights[j] = (short)Math.Clamp(MathF.Round(a[j] * Step[j] * inv), -short.MaxValue, short.MaxValue);
         return sigma;
     }
 }

@@ -50,18 +50,20 @@ public class QuantizerTests
         for (int r = 0; r < n; r++)
         {
             var row = rows.AsSpan(r * dim, dim);
-            float term = sq.Encode(row, code);
+            float norm = sq.Encode(row, code);
             sq.Decode(code, decoded);
             for (int j = 0; j < dim; j++) Assert.True(Math.Abs(decoded[j] - row[j]) <= sq.Step[j] * 0.5001f + 1e-6f, $"dim {j}");
-            // L2: ‖q − x̂‖² = ‖q − min‖² − 2σ·(w·code) + term
-            float sigma = sq.QuantizeWeights(query, l2: true, weights, out float c);
-            double l2 = c + term - 2.0 * sigma * VectorDistance.Dot(code, weights);
-            double exact = ReferenceDistance.SquaredL2(ReferenceDistance.Widen<float>(query), ReferenceDistance.Widen<float>(decoded));
-            Assert.Equal(exact, l2, exact * 1e-3 + 1e-2);
-            sigma = sq.QuantizeWeights(query, l2: false, weights, out c);
-            double dot = c + (double)sigma * VectorDistance.Dot(code, weights);
-            double exactDot = ReferenceDistance.Dot(ReferenceDistance.Widen<float>(query), ReferenceDistance.Widen<float>(decoded));
+            var q = ReferenceDistance.Widen<float>(query);
+            var x = ReferenceDistance.Widen<float>(decoded);
+            Assert.Equal(ReferenceDistance.Dot(x, x), norm, norm * 1e-5);
+            // a·x̂ = a·min + σ·(w·code); ‖a − x̂‖² = ‖a‖² − 2·a·x̂ + ‖x̂‖²
+            float sigma = sq.QuantizeWeights(query, weights, out float dotMin);
+            double dot = dotMin + (double)sigma * VectorDistance.Dot(code, weights);
+            double exactDot = ReferenceDistance.Dot(q, x);
             Assert.Equal(exactDot, dot, Math.Abs(exactDot) * 1e-3 + 1e-2);
+            double l2 = ReferenceDistance.Dot(q, q) - 2 * dot + norm;
+            double exact = ReferenceDistance.SquaredL2(q, x);
+            Assert.Equal(exact, l2, exact * 1e-3 + 1e-2);
         }
         // Out-of-range values clamp instead of wrapping.
         var far = Enumerable.Repeat(1e6f, dim).ToArray();
@@ -103,7 +105,7 @@ public class QuantizerTests
         var decoded = new float[dim];
         foreach (bool l2 in new[] { true, false })
         {
-            pq.ComputeTable(query, l2, table);
+            pq.ComputeTable(query, l2 ? PqTable.L2 : PqTable.InnerProduct, table);
             pq.Scan(table, codes, n, dist);
             double decodedError = 0, rawError = 0;
             for (int r = 0; r < n; r += 37)
@@ -113,6 +115,17 @@ public class QuantizerTests
                 var x = ReferenceDistance.Widen<float>(decoded);
                 double want = l2 ? ReferenceDistance.SquaredL2(q, x) : -ReferenceDistance.Dot(q, x);
                 Assert.Equal(want, dist[r], Math.Abs(want) * 1e-4 + 1e-4);
+                var code = codes.AsSpan(r * pq.CodeSize, pq.CodeSize);
+                Assert.Equal(ReferenceDistance.Dot(q, x), pq.DotDecoded(code, query), 1e-4);
+                if (l2)
+                {
+                    // Without the query norm: the L2 table less ‖q‖².
+                    var partial = new float[pq.TableSize];
+                    pq.ComputeTable(query, PqTable.L2WithoutQueryNorm, partial);
+                    var one = new float[1];
+                    pq.Scan(partial, code, 1, one);
+                    Assert.Equal(want - ReferenceDistance.Dot(q, q), one[0], Math.Abs(want) * 1e-4 + 1e-4);
+                }
                 decodedError += ReferenceDistance.SquaredL2(ReferenceDistance.Widen<float>(rows.AsSpan(r * dim, dim)), x);
                 rawError += ReferenceDistance.SquaredL2(ReferenceDistance.Widen<float>(rows.AsSpan(r * dim, dim)), new double[dim]);
             }
