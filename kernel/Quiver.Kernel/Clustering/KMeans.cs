@@ -8,9 +8,11 @@ namespace Quiver.Kernel.Clustering;
 /// k-means options. <paramref name="MaxPointsPerCentroid"/> caps the training sample at that many rows
 /// per cluster (FAISS's max_points_per_centroid, 256); <paramref name="Iterations"/> is the number of
 /// Lloyd rounds (FAISS trains IVF quantizers with 10–25); <paramref name="Threads"/> 0 means all cores.
+/// <paramref name="PlusPlus"/> picks k-means++ seeding; otherwise k random rows (cheaper where k is
+/// large against the work of the rounds, as for PQ sub-quantizers).
 /// Results are deterministic for a given seed and thread count.
 /// </summary>
-public sealed record KMeansOptions(int Clusters, int Iterations = 20, int MaxPointsPerCentroid = 256, int Seed = 1234, int Threads = 0)
+public sealed record KMeansOptions(int Clusters, int Iterations = 20, int MaxPointsPerCentroid = 256, int Seed = 1234, int Threads = 0, bool PlusPlus = true)
 {
     /// <summary>Throws naming the parameter and its range.</summary>
     public KMeansOptions Validate()
@@ -50,7 +52,7 @@ public static class KMeans
 
         var sample = Sample(data, dim, (int)Math.Min(n, (long)options.MaxPointsPerCentroid * k), rng);
         int m = sample.Length / dim;
-        var centroids = PlusPlus(sample, dim, k, rng, threads);
+        var centroids = options.PlusPlus ? PlusPlus(sample, dim, k, rng, threads) : RandomRows(sample, dim, k, rng);
         var assignment = new int[m];
         var best = new float[m];
         var inertia = new double[options.Iterations];
@@ -197,6 +199,9 @@ public static class KMeans
         for (int i = 0; i < m; i++) data.Slice(idx[i] * dim, dim).CopyTo(s.AsSpan(i * dim, dim));
         return s;
     }
+
+    /// <summary>k distinct sample rows, drawn by a seeded partial shuffle (FAISS's initialisation).</summary>
+    private static float[] RandomRows(float[] sample, int dim, int k, Random rng) => Sample(sample, dim, k, rng);
 
     /// <summary>k-means++: each next centroid drawn with probability proportional to its squared distance to the nearest chosen one.</summary>
     private static float[] PlusPlus(float[] sample, int dim, int k, Random rng, int threads)

@@ -89,7 +89,7 @@ public sealed class ProductQuantizer
         for (int j = 0; j < m; j++)
         {
             Slice(rows, dim, j * dsub, dsub, sub);
-            var km = KMeans.Train(sub, dsub, new KMeansOptions(ksub, iterations, 256, seed + j, threads));
+            var km = KMeans.Train(sub, dsub, new KMeansOptions(ksub, iterations, 256, seed + j, threads, PlusPlus: false));
             km.Centroids.CopyTo(codebooks.AsSpan(j * ksub * dsub));
         }
         return new ProductQuantizer(dim, m, nbits, codebooks);
