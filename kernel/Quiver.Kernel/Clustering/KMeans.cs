@@ -76,71 +76,48 @@ public static class KMeans
     {
         int n = data.Length / dim, k = centroids.Length / dim;
         if (assignment.Length < n || distances.Length < n) throw new ArgumentException($"assignment and distances must hold {n} entries.");
-        if (dim <= SmallDim && k >= 16) return AssignSmallDim(data, dim, centroids, assignment, distances, threads);
-        var norms = new float[k];
-        for (int c = 0; c < k; c++) norms[c] = VectorDistance.Dot(centroids.Slice(c * dim, dim), centroids.Slice(c * dim, dim));
+        // In few dimensions (PQ sub-spaces) the row tile idles: centroids go column-major and each row's
+        // distances to all of them are formed across centroids, accumulators in registers.
+        bool columnMajor = dim <= SmallDim && k >= 16;
+        float[] norms, columns = [];
+        if (columnMajor) (columns, norms) = Quantization.Columns.Transpose(centroids, dim);
+        else
+        {
+            norms = new float[k];
+            for (int c = 0; c < k; c++) norms[c] = VectorDistance.Dot(centroids.Slice(c * dim, dim), centroids.Slice(c * dim, dim));
+        }
         var dataArr = data.ToArray();
         var cents = centroids.ToArray();
         var outA = new int[n];
         var outD = new float[n];
         int blocks = (n + RowBlock - 1) / RowBlock;
         Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = threads > 0 ? threads : Environment.ProcessorCount },
-            () => new float[RowBlock * k],
-            (b, _, dots) =>
+            () => new float[columnMajor ? k : RowBlock * k],
+            (b, _, buffer) =>
             {
                 int r0 = (int)b * RowBlock, rn = Math.Min(RowBlock, n - r0);
                 var rows = dataArr.AsSpan(r0 * dim, rn * dim);
-                VectorDistance.Dot(rows, cents, dim, dots.AsSpan(0, rn * k));
+                if (!columnMajor) VectorDistance.Dot(rows, cents, dim, buffer.AsSpan(0, rn * k));
                 for (int r = 0; r < rn; r++)
                 {
-                    var row = dots.AsSpan(r * k, k);
-                    int arg = 0;
-                    float min = float.PositiveInfinity;
-                    for (int c = 0; c < k; c++)
+                    var row = rows.Slice(r * dim, dim);
+                    Span<float> d;
+                    if (columnMajor)
                     {
-                        float d = norms[c] - 2 * row[c];
-                        if (d < min) { min = d; arg = c; }
+                        d = buffer;
+                        Quantization.Columns.Accumulate(row, -2f, columns, k, norms, 0f, d);
                     }
-                    float xx = VectorDistance.Dot(rows.Slice(r * dim, dim), rows.Slice(r * dim, dim));
-                    outA[r0 + r] = arg;
-                    outD[r0 + r] = Math.Max(0f, min + xx);
-                }
-                return dots;
-            },
-            _ => { });
-        outA.CopyTo(assignment);
-        outD.CopyTo(distances);
-        double total = 0;
-        for (int i = 0; i < n; i++) total += outD[i];
-        return total;
-    }
-
-    /// <summary>
-    /// Assignment in few dimensions (PQ sub-spaces): the centroids column-major, each row's distances to
-    /// all of them formed across centroids as ‖c‖² − 2·x·c with the accumulators in registers.
-    /// </summary>
-    private static double AssignSmallDim(ReadOnlySpan<float> data, int dim, ReadOnlySpan<float> centroids, Span<int> assignment, Span<float> distances, int threads)
-    {
-        int n = data.Length / dim, k = centroids.Length / dim;
-        var (columns, norms) = Quantization.Columns.Transpose(centroids, dim);
-        var dataArr = data.ToArray();
-        var outA = new int[n];
-        var outD = new float[n];
-        int blocks = (n + RowBlock - 1) / RowBlock;
-        Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = threads > 0 ? threads : Environment.ProcessorCount },
-            () => new float[k],
-            (b, _, d) =>
-            {
-                int r0 = (int)b * RowBlock, r1 = Math.Min(n, r0 + RowBlock);
-                for (int r = r0; r < r1; r++)
-                {
-                    var row = dataArr.AsSpan(r * dim, dim);
-                    Quantization.Columns.Accumulate(row, -2f, columns, k, norms, 0f, d);
+                    else
+                    {
+                        d = buffer.AsSpan(r * k, k);
+                        for (int c = 0; c < k; c++) d[c] = norms[c] - 2 * d[c];
+                    }
+                    // ‖x − c‖² = ‖x‖² + (‖c‖² − 2·x·c); the ‖x‖² term does not change the argmin.
                     int arg = ArgMin(d);
-                    outA[r] = arg;
-                    outD[r] = Math.Max(0f, d[arg] + VectorDistance.Dot(row, row));
+                    outA[r0 + r] = arg;
+                    outD[r0 + r] = Math.Max(0f, d[arg] + VectorDistance.Dot(row, row));
                 }
-                return d;
+                return buffer;
             },
             _ => { });
         outA.CopyTo(assignment);
