@@ -1,0 +1,174 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Quiver.Storage.ObjectStore;
+
+namespace Quiver.Storage.Tests.ObjectStore;
+
+/// <summary>What <see cref="S3ObjectStore"/> does when the endpoint is down, misbehaves, or has no such bucket.</summary>
+[Collection(S3Collection.Name)]
+public sealed class S3ObjectStoreFailureTests(S3Endpoint endpoint)
+{
+    private static int FreePort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    private S3ObjectStoreOptions At(string serviceUrl, int maxRetries) => endpoint.Options("failures") with
+    {
+        ServiceUrl = serviceUrl,
+        MaxRetries = maxRetries,
+        InitialBackoff = TimeSpan.FromMilliseconds(50),
+        MaxBackoff = TimeSpan.FromMilliseconds(200),
+        RequestTimeout = TimeSpan.FromSeconds(5),
+    };
+
+    [Fact]
+    public async Task A_closed_port_fails_retriably_naming_the_endpoint_and_the_same_store_works_once_a_server_listens_there()
+    {
+        int port = FreePort();
+        using var store = new S3ObjectStore(At($"http://127.0.0.1:{port}", maxRetries: 3) with { Bucket = S3Endpoint.Bucket, AccessKey = S3rverProcess.Credential, SecretKey = S3rverProcess.Credential }, new Random(3));
+
+        var put = await Assert.ThrowsAsync<ObjectStoreException>(() => store.PutAsync("seg/0", new byte[] { 1, 2 }));
+        var get = await Assert.ThrowsAsync<ObjectStoreException>(() => store.GetAsync("seg/0"));
+        var stat = await Assert.ThrowsAsync<ObjectStoreException>(() => store.StatAsync("seg/0"));
+        var list = await Assert.ThrowsAsync<ObjectStoreException>(async () => { await foreach (var _ in store.ListAsync("seg/")) { } });
+
+        foreach (var (ex, operation) in new[] { (put, "put of 'seg/0'"), (get, "get of 'seg/0'"), (stat, "stat of 'seg/0'"), (list, "list 'seg/'") })
+        {
+            Assert.True(ex.Retriable, ex.Message);
+            Assert.Contains($"http://127.0.0.1:{port}", ex.Message, StringComparison.Ordinal);
+            Assert.Contains(operation, ex.Message, StringComparison.Ordinal);
+            Assert.Contains("after 4 tries", ex.Message, StringComparison.Ordinal);
+        }
+
+        using var server = await S3rverProcess.StartAsync(S3Endpoint.Bucket, port);
+        await store.PutAsync("seg/0", new byte[] { 1, 2 });
+        Assert.Equal([1, 2], await store.GetAsync("seg/0"));
+    }
+
+    [Fact]
+    public async Task Retries_ride_out_an_endpoint_that_comes_up_while_a_put_is_retrying()
+    {
+        int port = FreePort();
+        // Enough retries (about 10 s of backoff at least) to outlast s3rver's start.
+        using var store = new S3ObjectStore(At($"http://127.0.0.1:{port}", maxRetries: 40) with
+        {
+            Bucket = S3Endpoint.Bucket,
+            AccessKey = S3rverProcess.Credential,
+            SecretKey = S3rverProcess.Credential,
+            MaxBackoff = TimeSpan.FromMilliseconds(500),
+        }, new Random(4));
+
+        var put = store.PutAsync("late", new byte[] { 7 });
+        await Task.Delay(300);
+        Assert.False(put.IsCompleted);
+        using var server = await S3rverProcess.StartAsync(S3Endpoint.Bucket, port);
+        await put;
+
+        Assert.Equal([7], await store.GetAsync("late"));
+    }
+
+    [Fact]
+    public async Task A_missing_bucket_fails_at_once_and_not_retriably_naming_the_bucket()
+    {
+        using var store = new S3ObjectStore(endpoint.Options("r") with { Bucket = "no-such-bucket-quiver" }, new Random(5));
+
+        var errors = new List<ObjectStoreException>
+        {
+            await Assert.ThrowsAsync<ObjectStoreException>(() => store.PutAsync("k", new byte[] { 1 })),
+            await Assert.ThrowsAsync<ObjectStoreException>(() => store.GetAsync("k")),
+            await Assert.ThrowsAsync<ObjectStoreException>(() => store.GetRangeAsync("k", 0, 4)),
+            await Assert.ThrowsAsync<ObjectStoreException>(() => store.StatAsync("k")),
+            await Assert.ThrowsAsync<ObjectStoreException>(() => store.DeleteAsync("k")),
+            await Assert.ThrowsAsync<ObjectStoreException>(async () => { await foreach (var _ in store.ListAsync("")) { } }),
+        };
+
+        Assert.All(errors, ex =>
+        {
+            Assert.False(ex.Retriable, ex.Message);
+            Assert.Contains("bucket 'no-such-bucket-quiver' does not exist", ex.Message, StringComparison.Ordinal);
+        });
+    }
+
+    [Fact]
+    public async Task Throttling_is_retried_MaxRetries_times_and_then_reported_retriable()
+    {
+        using var fake = new FakeS3(HttpStatusCode.ServiceUnavailable, "SlowDown", "Please reduce your request rate.");
+        using var store = new S3ObjectStore(At(fake.Url, maxRetries: 2), new Random(6));
+
+        var ex = await Assert.ThrowsAsync<ObjectStoreException>(() => store.PutAsync("k", new byte[] { 1 }));
+
+        Assert.True(ex.Retriable);
+        Assert.Contains("503 SlowDown", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(fake.Url, ex.Message, StringComparison.Ordinal);
+        Assert.Equal(3, fake.Requests);
+    }
+
+    [Fact]
+    public async Task A_refused_request_is_not_retried()
+    {
+        using var fake = new FakeS3(HttpStatusCode.Forbidden, "AccessDenied", "Access Denied");
+        using var store = new S3ObjectStore(At(fake.Url, maxRetries: 5), new Random(7));
+
+        var ex = await Assert.ThrowsAsync<ObjectStoreException>(() => store.GetAsync("k"));
+
+        Assert.False(ex.Retriable);
+        Assert.Contains("403 AccessDenied", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(1, fake.Requests);
+    }
+
+    /// <summary>An HTTP server on 127.0.0.1 that answers every request with one S3 error.</summary>
+    private sealed class FakeS3 : IDisposable
+    {
+        private readonly HttpListener _listener = new();
+        private readonly Task _loop;
+        private int _requests;
+
+        public FakeS3(HttpStatusCode status, string code, string message)
+        {
+            int port = FreePort();
+            Url = $"http://127.0.0.1:{port}";
+            _listener.Prefixes.Add(Url + "/");
+            _listener.Start();
+            byte[] body = Encoding.UTF8.GetBytes($"<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>{code}</Code><Message>{message}</Message></Error>");
+            _loop = Task.Run(async () =>
+            {
+                while (true)
+                {
+                    HttpListenerContext context;
+                    try
+                    {
+                        context = await _listener.GetContextAsync();
+                    }
+                    catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+                    {
+                        return;
+                    }
+                    Interlocked.Increment(ref _requests);
+                    using (var drain = new MemoryStream())
+                        await context.Request.InputStream.CopyToAsync(drain);
+                    context.Response.StatusCode = (int)status;
+                    context.Response.ContentType = "application/xml";
+                    context.Response.ContentLength64 = body.Length;
+                    await context.Response.OutputStream.WriteAsync(body);
+                    context.Response.Close();
+                }
+            });
+        }
+
+        public string Url { get; }
+
+        public int Requests => Volatile.Read(ref _requests);
+
+        public void Dispose()
+        {
+            _listener.Close();
+            _loop.Wait(TimeSpan.FromSeconds(5));
+        }
+    }
+}
