@@ -4,9 +4,10 @@ namespace Quiver.Storage.Tests.ObjectStore;
 
 /// <summary>
 /// The S3 service the S3 tests use: the one QUIVER_TEST_S3 names (e.g. http://127.0.0.1:4568, bucket
-/// QUIVER_TEST_S3_BUCKET or 'quiver', keys QUIVER_TEST_S3_ACCESS_KEY / _SECRET_KEY or S3RVER), else an
-/// s3rver this fixture starts on a free port and stops at the end. Without either the tests fail,
-/// saying to run `npm ci` in tests/services: they never pass without a server.
+/// QUIVER_TEST_S3_BUCKET or 'quiver', keys QUIVER_TEST_S3_ACCESS_KEY / _SECRET_KEY or S3RVER, and
+/// QUIVER_TEST_S3_KIND: 's3rver', the default, or 's3' for AWS S3 / MinIO), else an s3rver this fixture
+/// starts on a free port and stops at the end. Without either the tests fail, saying to run `npm ci`
+/// in tests/services: they never pass without a server.
 /// </summary>
 public sealed class S3Endpoint : IAsyncLifetime
 {
@@ -25,6 +26,12 @@ public sealed class S3Endpoint : IAsyncLifetime
     /// <summary>The s3rver this fixture started, or null when QUIVER_TEST_S3 names an external service.</summary>
     public S3rverProcess? Server => _server;
 
+    /// <summary>
+    /// True when the service is s3rver (started here, or external with QUIVER_TEST_S3_KIND unset or 's3rver'):
+    /// it rewrites objects in place and its multipart ETag is a plain MD5. False for AWS S3 and MinIO.
+    /// </summary>
+    public bool IsS3rver { get; private set; } = true;
+
     public async Task InitializeAsync()
     {
         string? external = Environment.GetEnvironmentVariable("QUIVER_TEST_S3");
@@ -34,6 +41,13 @@ public sealed class S3Endpoint : IAsyncLifetime
             BucketName = Environment.GetEnvironmentVariable("QUIVER_TEST_S3_BUCKET") is { Length: > 0 } b ? b : Bucket;
             AccessKey = Environment.GetEnvironmentVariable("QUIVER_TEST_S3_ACCESS_KEY") is { Length: > 0 } a ? a : S3rverProcess.Credential;
             SecretKey = Environment.GetEnvironmentVariable("QUIVER_TEST_S3_SECRET_KEY") is { Length: > 0 } s ? s : S3rverProcess.Credential;
+            string kind = Environment.GetEnvironmentVariable("QUIVER_TEST_S3_KIND") is { Length: > 0 } k ? k : "s3rver";
+            IsS3rver = kind switch
+            {
+                "s3rver" => true,
+                "s3" => false,
+                _ => throw new InvalidOperationException($"QUIVER_TEST_S3_KIND must be 's3rver' or 's3', got '{kind}'"),
+            };
             return;
         }
         _server = await S3rverProcess.StartAsync(Bucket).ConfigureAwait(false);

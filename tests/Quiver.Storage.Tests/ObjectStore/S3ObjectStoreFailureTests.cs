@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using Quiver.Storage.ObjectStore;
 
 namespace Quiver.Storage.Tests.ObjectStore;
@@ -9,7 +8,8 @@ namespace Quiver.Storage.Tests.ObjectStore;
 [Collection(S3Collection.Name)]
 public sealed class S3ObjectStoreFailureTests(S3Endpoint endpoint)
 {
-    private static int FreePort()
+    /// <summary>A port nothing listens on (just released by the OS, so nothing else is likely to take it in the next seconds).</summary>
+    internal static int FreePort()
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
@@ -98,7 +98,7 @@ public sealed class S3ObjectStoreFailureTests(S3Endpoint endpoint)
     [Fact]
     public async Task Throttling_is_retried_MaxRetries_times_and_then_reported_retriable()
     {
-        using var fake = new FakeS3(HttpStatusCode.ServiceUnavailable, "SlowDown", "Please reduce your request rate.");
+        using var fake = FakeS3.Always(HttpStatusCode.ServiceUnavailable, "SlowDown", "Please reduce your request rate.");
         using var store = new S3ObjectStore(At(fake.Url, maxRetries: 2), new Random(6));
 
         var ex = await Assert.ThrowsAsync<ObjectStoreException>(() => store.PutAsync("k", new byte[] { 1 }));
@@ -112,7 +112,7 @@ public sealed class S3ObjectStoreFailureTests(S3Endpoint endpoint)
     [Fact]
     public async Task A_refused_request_is_not_retried()
     {
-        using var fake = new FakeS3(HttpStatusCode.Forbidden, "AccessDenied", "Access Denied");
+        using var fake = FakeS3.Always(HttpStatusCode.Forbidden, "AccessDenied", "Access Denied");
         using var store = new S3ObjectStore(At(fake.Url, maxRetries: 5), new Random(7));
 
         var ex = await Assert.ThrowsAsync<ObjectStoreException>(() => store.GetAsync("k"));
@@ -122,53 +122,42 @@ public sealed class S3ObjectStoreFailureTests(S3Endpoint endpoint)
         Assert.Equal(1, fake.Requests);
     }
 
-    /// <summary>An HTTP server on 127.0.0.1 that answers every request with one S3 error.</summary>
-    private sealed class FakeS3 : IDisposable
+    [Fact]
+    public async Task A_request_that_gets_no_answer_times_out_and_is_reported_retriable()
     {
-        private readonly HttpListener _listener = new();
-        private readonly Task _loop;
-        private int _requests;
+        using var fake = new FakeS3(_ => FakeS3.NoAnswer);
+        using var store = new S3ObjectStore(At(fake.Url, maxRetries: 1) with { RequestTimeout = TimeSpan.FromMilliseconds(500) }, new Random(8));
 
-        public FakeS3(HttpStatusCode status, string code, string message)
+        var ex = await Assert.ThrowsAsync<ObjectStoreException>(() => store.GetAsync("k"));
+
+        Assert.True(ex.Retriable, ex.Message);
+        Assert.Contains("after 2 tries", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(2, fake.Requests);
+    }
+
+    [Fact]
+    public async Task A_failed_part_aborts_the_multipart_upload()
+    {
+        const string initiated = """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <InitiateMultipartUploadResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Bucket>quiver</Bucket><Key>failures/big</Key><UploadId>upload-1</UploadId></InitiateMultipartUploadResult>
+            """;
+        using var fake = new FakeS3(request => request switch
         {
-            int port = FreePort();
-            Url = $"http://127.0.0.1:{port}";
-            _listener.Prefixes.Add(Url + "/");
-            _listener.Start();
-            byte[] body = Encoding.UTF8.GetBytes($"<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>{code}</Code><Message>{message}</Message></Error>");
-            _loop = Task.Run(async () =>
-            {
-                while (true)
-                {
-                    HttpListenerContext context;
-                    try
-                    {
-                        context = await _listener.GetContextAsync();
-                    }
-                    catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-                    {
-                        return;
-                    }
-                    Interlocked.Increment(ref _requests);
-                    using (var drain = new MemoryStream())
-                        await context.Request.InputStream.CopyToAsync(drain);
-                    context.Response.StatusCode = (int)status;
-                    context.Response.ContentType = "application/xml";
-                    context.Response.ContentLength64 = body.Length;
-                    await context.Response.OutputStream.WriteAsync(body);
-                    context.Response.Close();
-                }
-            });
-        }
+            { HttpMethod: "POST", Url.Query: "?uploads" or "?uploads=" } => new FakeS3.Answer(HttpStatusCode.OK, initiated),
+            { HttpMethod: "PUT" } => FakeS3.Error(HttpStatusCode.BadRequest, "InvalidArgument", "Part rejected"),
+            { HttpMethod: "DELETE" } => new FakeS3.Answer(HttpStatusCode.NoContent, ""),
+            _ => FakeS3.Error(HttpStatusCode.BadRequest, "Unexpected", $"{request.HttpMethod} {request.Url}"),
+        });
+        using var store = new S3ObjectStore(At(fake.Url, maxRetries: 0) with { Bucket = "quiver", MultipartConcurrency = 1 }, new Random(9));
+        using var scratch = new ScratchDirectory("objstore-abort");
+        await File.WriteAllBytesAsync(scratch.File("big"), new byte[(9 << 20) + 1]);
 
-        public string Url { get; }
+        var ex = await Assert.ThrowsAsync<ObjectStoreException>(() => store.PutFileAsync("big", scratch.File("big")));
 
-        public int Requests => Volatile.Read(ref _requests);
-
-        public void Dispose()
-        {
-            _listener.Close();
-            _loop.Wait(TimeSpan.FromSeconds(5));
-        }
+        Assert.False(ex.Retriable);
+        Assert.Contains("upload part 1/2 of 'big'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(fake.Log, line => line.StartsWith("DELETE ", StringComparison.Ordinal) && line.Contains("uploadId=upload-1", StringComparison.Ordinal));
+        Assert.DoesNotContain(fake.Log, line => line.StartsWith("POST ", StringComparison.Ordinal) && line.Contains("uploadId=", StringComparison.Ordinal));
     }
 }
