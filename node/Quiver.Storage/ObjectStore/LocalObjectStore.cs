@@ -202,11 +202,23 @@ public sealed class LocalObjectStore : IObjectStore
             }
             catch (Exception ex) when (IsFileSystemError(ex))
             {
-                string hint = Directory.Exists(path) ? $": '{key}' is already a prefix of other keys" : "";
                 throw new ObjectStoreException(
-                    $"local object store at '{_root}': {operation} of '{key}' failed{hint}: {ex.Message}", retriable: false, ex);
+                    $"local object store at '{_root}': {operation} of '{key}' failed{ConflictHint(key, path)}: {ex.Message}", retriable: false, ex);
             }
         }
+    }
+
+    /// <summary>Names the object/folder clash behind a failed put, which a filesystem has and S3 does not.</summary>
+    private string ConflictHint(string key, string path)
+    {
+        if (Directory.Exists(path))
+            return $": '{key}' is already the folder of other keys";
+        for (string? d = Path.GetDirectoryName(path); d is not null && d.Length > _root.Length; d = Path.GetDirectoryName(d))
+        {
+            if (File.Exists(d))
+                return $": '{Path.GetRelativePath(_root, d).Replace(Path.DirectorySeparatorChar, '/')}' is an object, so it cannot also be a folder";
+        }
+        return "";
     }
 
     /// <summary>Creates <paramref name="directory"/> and its missing parents, and fsyncs each new entry's parent.</summary>

@@ -32,6 +32,11 @@ public sealed partial class S3ObjectStore
             {
                 return await attempt(cancellationToken).ConfigureAwait(false);
             }
+            catch (Exception ex) when (cancellationToken.IsCancellationRequested && ex is not OperationCanceledException)
+            {
+                // Whatever a cancelled request broke on (an aborted stream, a half-written file), the caller cancelled.
+                throw new OperationCanceledException($"S3 {Describe(operation, key)} was cancelled", ex, cancellationToken);
+            }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested && IsTransient(ex))
             {
                 if (retry >= _options.MaxRetries)
@@ -71,10 +76,13 @@ public sealed partial class S3ObjectStore
             ? $"{operation} at {_options.ServiceUrl} (bucket '{_options.Bucket}')"
             : $"{operation} of '{key}' at {_options.ServiceUrl} (bucket '{_options.Bucket}')";
 
-    private static string Reason(Exception ex) =>
-        ex is AmazonServiceException { StatusCode: not 0 } s
-            ? $"{(int)s.StatusCode} {s.ErrorCode}: {s.Message}"
-            : $"{ex.GetType().Name}: {ex.Message}{(ex.InnerException is { } inner ? $" ({inner.Message})" : "")}";
+    private string Reason(Exception ex) => ex switch
+    {
+        AmazonServiceException { StatusCode: not 0 } s => $"{(int)s.StatusCode} {s.ErrorCode}: {s.Message}",
+        // The SDK turns HttpClient's per-request timeout into TimeoutException("The operation was canceled.").
+        TimeoutException or OperationCanceledException => $"no answer within the request timeout of {_options.RequestTimeout.TotalSeconds:0.###} s",
+        _ => $"{ex.GetType().Name}: {ex.Message}{(ex.InnerException is { } inner ? $" ({inner.Message})" : "")}",
+    };
 
     /// <summary>
     /// True for failures a later try may not hit: the endpoint unreachable or resetting, a request

@@ -148,10 +148,17 @@ public sealed partial class S3ObjectStore : IObjectStore
             try
             {
                 using var response = await _client.GetObjectAsync(request, ct).ConfigureAwait(false);
+                var range = ParseContentRange(response.ContentRange);
+                if (range.Total is { } total && total <= offset)
+                {
+                    // Nothing to read, whatever length the server announces: s3rver answers a range over an
+                    // empty object with a Content-Length of 1 and no body (S3 answers 416).
+                    return [];
+                }
                 byte[] body = await ReadBodyAsync(response, ct).ConfigureAwait(false);
                 // Trust the bytes the server says it sent, not the ones asked for: a server may ignore
                 // Range (200, whole object) or widen it (s3rver answers "bytes=0-0" with the whole object).
-                long start = response.HttpStatusCode == HttpStatusCode.PartialContent ? ContentRangeStart(response.ContentRange) ?? offset : 0;
+                long start = response.HttpStatusCode == HttpStatusCode.PartialContent ? range.Start ?? offset : 0;
                 if (start > offset)
                     throw new ObjectStoreException($"S3 {Describe("get range", key)}: asked for bytes from {offset}, got '{response.ContentRange}'", retriable: false);
                 int from = (int)Math.Min(offset - start, body.Length);
@@ -161,13 +168,6 @@ public sealed partial class S3ObjectStore : IObjectStore
             catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable)
             {
                 return []; // the object exists but ends before offset (or is empty)
-            }
-            catch (HttpIOException)
-            {
-                // s3rver answers a range over an empty object with a length it never sends; S3 sends 416.
-                if (await EndsBeforeAsync(fullKey, offset, ct).ConfigureAwait(false))
-                    return [];
-                throw;
             }
         }, cancellationToken).ConfigureAwait(false);
     }
@@ -271,29 +271,21 @@ public sealed partial class S3ObjectStore : IObjectStore
         _bucketConfirmed = true;
     }
 
-    /// <summary>True when the object exists and has at most <paramref name="offset"/> bytes (one HEAD; used only after a failed ranged read).</summary>
-    private async Task<bool> EndsBeforeAsync(string fullKey, long offset, CancellationToken cancellationToken)
+    /// <summary>First byte and object size of a "bytes start-end/size" Content-Range; nulls for what is absent or "*".</summary>
+    private static (long? Start, long? Total) ParseContentRange(string? contentRange)
     {
-        try
-        {
-            var head = await _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _options.Bucket, Key = fullKey }, cancellationToken).ConfigureAwait(false);
-            return head.ContentLength <= offset;
-        }
-        catch (AmazonServiceException)
-        {
-            return false; // let the original failure be classified and retried
-        }
-    }
+        const string unit = "bytes ";
+        if (contentRange is null || !contentRange.StartsWith(unit, StringComparison.Ordinal))
+            return (null, null);
+        var spec = contentRange.AsSpan(unit.Length);
+        int dash = spec.IndexOf('-');
+        int slash = spec.IndexOf('/');
+        long? start = dash > 0 && TryParse(spec[..dash], out long s) ? s : null;
+        long? total = slash >= 0 && TryParse(spec[(slash + 1)..], out long t) ? t : null;
+        return (start, total);
 
-    /// <summary>The first byte of a "bytes start-end/size" Content-Range, or null when there is none to read.</summary>
-    private static long? ContentRangeStart(string? contentRange)
-    {
-        if (contentRange is null || !contentRange.StartsWith("bytes ", StringComparison.Ordinal))
-            return null;
-        int dash = contentRange.IndexOf('-', 6);
-        return dash > 6 && long.TryParse(contentRange.AsSpan(6, dash - 6), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long start)
-            ? start
-            : null;
+        static bool TryParse(ReadOnlySpan<char> digits, out long value) =>
+            long.TryParse(digits, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out value);
     }
 
     private static MemoryStream AsStream(ReadOnlyMemory<byte> data) =>

@@ -95,7 +95,7 @@ public sealed class LocalObjectStoreTests : ObjectStoreConformanceTests
     }
 
     [Fact]
-    public async Task A_key_that_is_already_a_directory_cannot_be_put()
+    public async Task A_key_cannot_be_both_an_object_and_a_folder()
     {
         await _store.PutAsync("p/q", new byte[] { 1 });
 
@@ -103,6 +103,9 @@ public sealed class LocalObjectStoreTests : ObjectStoreConformanceTests
 
         Assert.False(ex.Retriable);
         Assert.Contains("'p'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("already the folder of other keys", ex.Message, StringComparison.Ordinal);
+        var below = await Assert.ThrowsAsync<ObjectStoreException>(() => _store.PutAsync("p/q/r", new byte[] { 3 }));
+        Assert.Contains("'p/q' is an object", below.Message, StringComparison.Ordinal);
         await _store.DeleteAsync("p"); // a directory is not an object: nothing to delete
         Assert.Equal([1], await _store.GetAsync("p/q"));
     }
