@@ -90,4 +90,31 @@ public sealed class S3ObjectStoreTests : ObjectStoreConformanceTests
 
         Assert.Equal([5], await store.GetAsync("k"));
     }
+
+    [Fact]
+    public async Task A_local_data_directory_copied_key_by_key_is_served_the_same_by_S3()
+    {
+        using var root = new ScratchDirectory("objstore-copy");
+        using var local = new LocalObjectStore(root.Path);
+        string[] keys =
+        [
+            ObjectKeys.InsertLogPrefix(1, 2, 3) + "0/100.arrow",
+            ObjectKeys.StatsLogPrefix(1, 2, 3) + "manifest",
+            ObjectKeys.IndexFilesPrefix(9, 1, 2, 3) + "HNSW",
+            ObjectKeys.WalPrefix("dml_0") + "00000001.log",
+        ];
+        foreach (var (key, i) in keys.Select((k, i) => (k, i)))
+            await local.PutAsync(key, Bytes(1000 + i, seed: i));
+
+        await foreach (var info in local.ListAsync(""))
+            await _store.PutFileAsync(info.Key, local.PathOf(info.Key));
+
+        var fromLocal = new List<ObjectInfo>();
+        await foreach (var info in local.ListAsync(""))
+            fromLocal.Add(info);
+        var fromS3 = await ListAll("");
+        Assert.Equal(fromLocal.Select(i => (i.Key, i.Size)), fromS3.Select(i => (i.Key, i.Size)));
+        foreach (string key in keys)
+            Assert.Equal(await local.GetAsync(key), await _store.GetAsync(key));
+    }
 }
