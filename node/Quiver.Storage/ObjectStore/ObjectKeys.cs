@@ -57,6 +57,38 @@ public static class ObjectKeys
             if (char.IsControl(c) || c == '\\')
                 throw new ArgumentException($"object key '{key}' contains a control character or backslash", nameof(key));
         }
+        // The local backend writes each put to a temporary sibling and renames it; a key that looked
+        // like one would be invisible there, so no backend accepts it and both serve the same keys.
+        if (AtomicFile.IsTemporaryName(key.AsSpan(key.LastIndexOf('/') + 1)))
+            throw new ArgumentException($"object key '{key}' ends in a temporary-file name (.name.<32 hex>.tmp)", nameof(key));
+    }
+
+    /// <summary>
+    /// Checks a list prefix: empty (everything), or '/'-separated parts where every complete part
+    /// (those before the last '/') follows <see cref="Validate"/>'s rules; the last part may be partial,
+    /// so <c>insert_log/1/2</c> matches segments 2, 20, 21… and <c>insert_log/1/</c> the whole partition.
+    /// </summary>
+    public static void ValidatePrefix(string prefix)
+    {
+        ArgumentNullException.ThrowIfNull(prefix);
+        if (prefix.Length == 0)
+            return;
+        if (prefix.Length > 1024 || prefix[0] == '/')
+            throw new ArgumentException($"object key prefix '{prefix}' must be at most 1024 characters and must not start with '/'", nameof(prefix));
+        int lastSlash = prefix.LastIndexOf('/');
+        if (lastSlash >= 0)
+        {
+            foreach (var part in prefix[..lastSlash].Split('/'))
+            {
+                if (part.Length == 0 || part == "." || part == "..")
+                    throw new ArgumentException($"object key prefix '{prefix}' has an empty, '.' or '..' part", nameof(prefix));
+            }
+        }
+        foreach (char c in prefix)
+        {
+            if (char.IsControl(c) || c == '\\')
+                throw new ArgumentException($"object key prefix '{prefix}' contains a control character or backslash", nameof(prefix));
+        }
     }
 
     private static void ValidateName(string name, string param)
