@@ -54,6 +54,28 @@ internal static class AtomicFile
             PosixDirectory.Sync(directory);
     }
 
+    /// <summary>Writes <paramref name="bytes"/> as the whole of <paramref name="path"/> the same way, synchronously (small metadata files).</summary>
+    public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes)
+    {
+        string directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        string temporary = Path.Combine(directory, TemporaryName(Path.GetFileName(path)));
+        try
+        {
+            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                stream.Write(bytes);
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch
+        {
+            TryDelete(temporary);
+            throw;
+        }
+        PosixDirectory.Sync(directory);
+    }
+
     /// <summary>A fresh temporary name for a file that will be renamed to <paramref name="name"/>.</summary>
     public static string TemporaryName(string name)
     {

@@ -57,14 +57,7 @@ public sealed record SegmentManifest(long CollectionId, long PartitionId, long S
     /// <summary>Writes the manifest into <paramref name="directory"/> (temp, fsync, rename, directory fsync).</summary>
     public void Write(string directory)
     {
-        string path = Path.Combine(directory, FileName), tmp = path + ".tmp";
-        using (var f = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            f.Write(Encode());
-            f.Flush(flushToDisk: true);
-        }
-        File.Move(tmp, path, overwrite: true);
-        FileSystem.SyncDirectory(directory);
+        ObjectStore.AtomicFile.WriteAllBytes(Path.Combine(directory, FileName), Encode());
     }
 
     public static SegmentManifest Read(string directory)

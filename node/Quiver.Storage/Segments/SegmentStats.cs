@@ -103,14 +103,7 @@ public sealed class SegmentStats
     public SegmentFileInfo Write(string path)
     {
         var bytes = Encode();
-        string tmp = path + ".tmp";
-        using (var f = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            f.Write(bytes);
-            f.Flush(flushToDisk: true);
-        }
-        File.Move(tmp, path, overwrite: true);
-        FileSystem.SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        ObjectStore.AtomicFile.WriteAllBytes(path, bytes);
         return new SegmentFileInfo(Path.GetFileName(path), bytes.Length, Crc32C.Compute(bytes), Rows, SegmentFileKind.Stats);
     }
 

@@ -18,7 +18,7 @@ public static class SegmentWriter
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(schema);
         ArgumentNullException.ThrowIfNull(batches);
-        string tmp = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+        string tmp = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, ObjectStore.AtomicFile.TemporaryName(Path.GetFileName(path)));
         long rows = 0;
         int written = 0;
         uint crc;
@@ -49,7 +49,7 @@ public static class SegmentWriter
             if (size > MaxFileBytes)
                 throw new ArgumentException($"segment file would be {size} bytes; the limit is {MaxFileBytes} — seal segments smaller");
             File.Move(tmp, path, overwrite: true);
-            FileSystem.SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            ObjectStore.PosixDirectory.Sync(Path.GetDirectoryName(Path.GetFullPath(path))!);
         }
         catch
         {

@@ -97,9 +97,9 @@ public class SegmentTests
     [InlineData(true)]
     public void EveryTypeRoundTripsWithNulls(bool stringKey)
     {
-        using var dir = new TempDir();
+        using var dir = new ScratchDirectory("test");
         var schema = AllTypes(stringKey);
-        string path = dir.Sub("insert_0.arrow");
+        string path = dir.File("insert_0.arrow");
         var info = SegmentWriter.Write(path, schema, [Batch(schema, 0, 1000, stringKey), Batch(schema, 1000, 0, stringKey), Batch(schema, 1000, 37, stringKey)]);
         Assert.Equal(1037, info.Rows);
         Assert.Equal(new FileInfo(path).Length, info.Size);
@@ -116,10 +116,10 @@ public class SegmentTests
     [Fact]
     public void EmptySegmentRoundTrips()
     {
-        using var dir = new TempDir();
+        using var dir = new ScratchDirectory("test");
         var schema = AllTypes();
-        var info = SegmentWriter.Write(dir.Sub("empty.arrow"), schema, []);
-        using var reader = SegmentReader.Open(dir.Sub("empty.arrow"), info);
+        var info = SegmentWriter.Write(dir.File("empty.arrow"), schema, []);
+        using var reader = SegmentReader.Open(dir.File("empty.arrow"), info);
         Assert.Equal(0, reader.RowCount);
         Assert.Equal(schema.Fields, reader.Schema.Fields);
         var stats = SegmentStats.Compute(reader);
@@ -130,10 +130,10 @@ public class SegmentTests
     [Fact]
     public unsafe void VectorsAreSpansIntoTheMapping()
     {
-        using var dir = new TempDir();
+        using var dir = new ScratchDirectory("test");
         var schema = AllTypes();
-        var info = SegmentWriter.Write(dir.Sub("s.arrow"), schema, [Batch(schema, 0, 500), Batch(schema, 500, 300)]);
-        using var reader = SegmentReader.Open(dir.Sub("s.arrow"), info);
+        var info = SegmentWriter.Write(dir.File("s.arrow"), schema, [Batch(schema, 0, 500), Batch(schema, 500, 300)]);
+        using var reader = SegmentReader.Open(dir.File("s.arrow"), info);
         var (start, length) = reader.Mapping;
         for (int b = 0; b < reader.BatchCount; b++)
         {
@@ -154,9 +154,9 @@ public class SegmentTests
     [Fact]
     public void AFlippedByteAnywhereIsDetected()
     {
-        using var dir = new TempDir();
+        using var dir = new ScratchDirectory("test");
         var schema = AllTypes();
-        string path = dir.Sub("s.arrow");
+        string path = dir.File("s.arrow");
         var info = SegmentWriter.Write(path, schema, [Batch(schema, 0, 200)]);
         var original = File.ReadAllBytes(path);
         var random = new Random(5);
@@ -179,9 +179,9 @@ public class SegmentTests
     [Fact]
     public void AFileThatIsNotASegmentIsRefused()
     {
-        using var dir = new TempDir();
-        File.WriteAllBytes(dir.Sub("junk.arrow"), new byte[100]);
-        Assert.Contains("Arrow", Assert.Throws<InvalidDataException>(() => SegmentReader.Open(dir.Sub("junk.arrow"))).Message);
+        using var dir = new ScratchDirectory("test");
+        File.WriteAllBytes(dir.File("junk.arrow"), new byte[100]);
+        Assert.Contains("Arrow", Assert.Throws<InvalidDataException>(() => SegmentReader.Open(dir.File("junk.arrow"))).Message);
     }
 
     [Fact]
@@ -225,14 +225,14 @@ public class SegmentTests
     [Fact]
     public void DeleteLogsRoundTrip()
     {
-        using var dir = new TempDir();
-        var info = DeleteLog.Write(dir.Sub("d0.arrow"), new SegmentField("id", FieldType.Int64, IsPrimaryKey: true), new long[] { 5, 9, -3 }, [10, 20, 30]);
+        using var dir = new ScratchDirectory("test");
+        var info = DeleteLog.Write(dir.File("d0.arrow"), new SegmentField("id", FieldType.Int64, IsPrimaryKey: true), new long[] { 5, 9, -3 }, [10, 20, 30]);
         Assert.Equal(SegmentFileKind.Delta, info.Kind);
-        var read = DeleteLog.Read(dir.Sub("d0.arrow"), info);
+        var read = DeleteLog.Read(dir.File("d0.arrow"), info);
         Assert.Equal(new long[] { 5, 9, -3 }, read.Int64Keys);
         Assert.Equal(new ulong[] { 10, 20, 30 }, read.Timestamps);
-        var sinfo = DeleteLog.Write(dir.Sub("d1.arrow"), new SegmentField("pk", FieldType.VarChar, IsPrimaryKey: true), new[] { "a", "bb" }, [1, 2]);
-        var sread = DeleteLog.Read(dir.Sub("d1.arrow"), sinfo);
+        var sinfo = DeleteLog.Write(dir.File("d1.arrow"), new SegmentField("pk", FieldType.VarChar, IsPrimaryKey: true), new[] { "a", "bb" }, [1, 2]);
+        var sread = DeleteLog.Read(dir.File("d1.arrow"), sinfo);
         Assert.Equal(new[] { "a", "bb" }, sread.StringKeys);
         Assert.Null(sread.Int64Keys);
     }
@@ -242,15 +242,15 @@ public class SegmentTests
     [InlineData(true)]
     public void StatsFindEveryKeyAndRejectMostOthers(bool stringKey)
     {
-        using var dir = new TempDir();
+        using var dir = new ScratchDirectory("test");
         var schema = AllTypes(stringKey);
-        var info = SegmentWriter.Write(dir.Sub("s.arrow"), schema, [Batch(schema, 0, 3000, stringKey)]);
-        using var reader = SegmentReader.Open(dir.Sub("s.arrow"), info);
+        var info = SegmentWriter.Write(dir.File("s.arrow"), schema, [Batch(schema, 0, 3000, stringKey)]);
+        using var reader = SegmentReader.Open(dir.File("s.arrow"), info);
         var stats = SegmentStats.Compute(reader);
-        var statsInfo = stats.Write(dir.Sub("stats.bin"));
-        var back = SegmentStats.Decode(File.ReadAllBytes(dir.Sub("stats.bin")));
+        var statsInfo = stats.Write(dir.File("stats.bin"));
+        var back = SegmentStats.Decode(File.ReadAllBytes(dir.File("stats.bin")));
         Assert.Equal(3000, back.Rows);
-        Assert.Equal(statsInfo.Size, new FileInfo(dir.Sub("stats.bin")).Length);
+        Assert.Equal(statsInfo.Size, new FileInfo(dir.File("stats.bin")).Length);
         int falsePositives = 0;
         for (long r = 0; r < 3000; r++)
         {
@@ -270,7 +270,7 @@ public class SegmentTests
         Assert.Equal(stringKey ? "key-002999" : 2999L * 3 + 1, back.MaxKey);
         Assert.Equal((0.0, 2999 * 0.5), back.NumericRanges["f32"]);
         Assert.False(back.NumericRanges.ContainsKey("title"));
-        var bytes = File.ReadAllBytes(dir.Sub("stats.bin"));
+        var bytes = File.ReadAllBytes(dir.File("stats.bin"));
         bytes[bytes.Length / 2] ^= 4;
         Assert.Contains("CRC-32C", Assert.Throws<InvalidDataException>(() => SegmentStats.Decode(bytes)).Message);
     }
@@ -278,16 +278,16 @@ public class SegmentTests
     [Fact]
     public void ManifestRoundTripsAndRefusesCorruption()
     {
-        using var dir = new TempDir();
+        using var dir = new ScratchDirectory("test");
         var m = new SegmentManifest(1, 2, 3, 1037, [new SegmentFileInfo("insert_0.arrow", 12345, 0xDEADBEEF, 1037), new SegmentFileInfo("stats.bin", 99, 7, 1037, SegmentFileKind.Stats)]);
         m.Write(dir.Path);
         var back = SegmentManifest.Read(dir.Path);
         Assert.Equal(m.Files, back.Files);
         Assert.Equal((1L, 2L, 3L, 1037L), (back.CollectionId, back.PartitionId, back.SegmentId, back.Rows));
         Assert.Equal(0xDEADBEEF, back["insert_0.arrow"].Crc32C);
-        var bytes = File.ReadAllBytes(dir.Sub(SegmentManifest.FileName));
+        var bytes = File.ReadAllBytes(dir.File(SegmentManifest.FileName));
         bytes[20] ^= 1;
         Assert.Contains("corrupt", Assert.Throws<InvalidDataException>(() => SegmentManifest.Decode(bytes)).Message);
-        Assert.Contains("never completely written", Assert.Throws<FileNotFoundException>(() => SegmentManifest.Read(dir.Sub("nothing"))).Message);
+        Assert.Contains("never completely written", Assert.Throws<FileNotFoundException>(() => SegmentManifest.Read(dir.File("nothing"))).Message);
     }
 }

@@ -17,7 +17,7 @@ public class WalCrashTests
     public async Task AcknowledgedEntriesSurviveSigkill()
     {
         int rounds = int.TryParse(Environment.GetEnvironmentVariable("QUIVER_WAL_CRASH_ROUNDS"), out int r) ? r : 20;
-        using var dir = new TempDir("quiver-walcrash");
+        using var dir = new ScratchDirectory("walcrash");
         var random = new Random(20261126);
         var acked = new Dictionary<long, Ack>();
         int totalAcked = 0;

@@ -34,7 +34,7 @@ public class WriteAheadLogTests
     [Fact]
     public async Task AppendedEntriesSurviveReopenInOrder()
     {
-        using var dir = new TempDir();
+        using var dir = new ScratchDirectory("test");
         var addresses = new List<long>();
         await using (var wal = await WriteAheadLog.OpenAsync(Small(dir.Path)))
         {
@@ -61,7 +61,7 @@ public class WriteAheadLogTests
     [Fact]
     public async Task ManyConcurrentWritersShareCommitsAndLoseNothing()
     {
-        using var dir = new TempDir();
+        using var dir = new ScratchDirectory("test");
         const int writers = 8, perWriter = 400;
         var acked = new System.Collections.Concurrent.ConcurrentDictionary<long, (int W, int I)>();
         await using (var wal = await WriteAheadLog.OpenAsync(Small(dir.Path)))
@@ -95,7 +95,7 @@ public class WriteAheadLogTests
     [Fact]
     public async Task PipelinedEnqueueThenWaitIsDurable()
     {
-        using var dir = new TempDir();
+        using var dir = new ScratchDirectory("test");
         await using var wal = await WriteAheadLog.OpenAsync(Small(dir.Path) with { GroupCommitDelay = TimeSpan.FromMilliseconds(2) });
         var pending = Enumerable.Range(0, 1000).Select(i => wal.AppendAsync(Entry(i, 30)).AsTask()).ToArray();
         var addresses = await Task.WhenAll(pending);
@@ -107,7 +107,7 @@ public class WriteAheadLogTests
     [Fact]
     public async Task TailingReaderSeesNewCommits()
     {
-        using var dir = new TempDir();
+        using var dir = new ScratchDirectory("test");
         await using var wal = await WriteAheadLog.OpenAsync(Small(dir.Path));
         await wal.AppendAsync(Entry(0));
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
@@ -132,7 +132,7 @@ public class WriteAheadLogTests
     [Fact]
     public async Task TruncationPersists()
     {
-        using var dir = new TempDir();
+        using var dir = new ScratchDirectory("test");
         var addresses = new List<long>();
         await using (var wal = await WriteAheadLog.OpenAsync(Small(dir.Path)))
         {
@@ -154,7 +154,7 @@ public class WriteAheadLogTests
     [Fact]
     public async Task OversizedEntryIsRefusedWithItsLimit()
     {
-        using var dir = new TempDir();
+        using var dir = new ScratchDirectory("test");
         await using var wal = await WriteAheadLog.OpenAsync(Small(dir.Path));
         var e = Assert.Throws<ArgumentException>(() => wal.Enqueue(new WalEntry(WalEntryKind.Insert, 1, 1, 1, new byte[wal.MaxEntryBytes + 1])));
         Assert.Contains("split the batch", e.Message);
@@ -166,7 +166,7 @@ public class WriteAheadLogTests
     [Fact]
     public async Task SecondOpenOfTheSameDirectoryIsRefused()
     {
-        using var dir = new TempDir();
+        using var dir = new ScratchDirectory("test");
         await using var wal = await WriteAheadLog.OpenAsync(Small(dir.Path));
         var e = await Assert.ThrowsAsync<IOException>(() => WriteAheadLog.OpenAsync(Small(dir.Path)));
         Assert.Contains("already open", e.Message);
@@ -203,7 +203,7 @@ public class WriteAheadLogTests
     [Fact]
     public async Task TornTailIsCutBackToTheLastWholeEntry()
     {
-        using var dir = new TempDir();
+        using var dir = new ScratchDirectory("test");
         var addresses = await WriteEntries(dir.Path, 40);
         // The last entry's second half never reached the disk.
         Overwrite(dir.Path, addresses[^1], 130, new byte[106]);
@@ -232,7 +232,7 @@ public class WriteAheadLogTests
     [Fact]
     public async Task CorruptionInTheMiddleIsRefusedWithItsPosition()
     {
-        using var dir = new TempDir();
+        using var dir = new ScratchDirectory("test");
         var addresses = await WriteEntries(dir.Path, 40);
         Overwrite(dir.Path, addresses[12], 60, new byte[] { 0xAB });
         var e = await Assert.ThrowsAsync<WalCorruptionException>(() => WriteAheadLog.OpenAsync(Small(dir.Path)));

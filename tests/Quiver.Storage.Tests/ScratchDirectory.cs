@@ -1,4 +1,4 @@
-namespace Quiver.Storage.Tests.ObjectStore;
+namespace Quiver.Storage.Tests;
 
 /// <summary>A fresh directory under the system temp directory, removed on dispose.</summary>
 public sealed class ScratchDirectory : IDisposable
