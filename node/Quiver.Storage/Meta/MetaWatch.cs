@@ -49,6 +49,8 @@ public sealed class MetaWatch : IAsyncDisposable
     /// <summary>Queues an event; false when the watch has ended. Ends the watch on overflow.</summary>
     internal bool TryPublish(WatchEvent e)
     {
+        if (Volatile.Read(ref _disposed) != 0)
+            return false; // disposal has begun: nothing after it is delivered
         if (_events.Reader.Count >= MaxBacklog)
         {
             Fail(new MetaStoreException(MetaStoreErrorCode.WatchOverflow,
