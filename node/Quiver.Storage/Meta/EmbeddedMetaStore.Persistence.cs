@@ -62,7 +62,8 @@ public sealed partial class EmbeddedMetaStore
                 _keys.Add(kv.Key);
             }
         }
-        _historyFloor = _revision + 1;
+        // Replay rebuilds the history after the snapshot; without one, the journal holds it all.
+        _historyFloor = snapshots.Count > 0 ? _revision + 1 : 1;
 
         _journalPath = Path.Combine(_directory, JournalName(generation));
         if (File.Exists(_journalPath))

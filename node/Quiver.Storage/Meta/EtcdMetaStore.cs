@@ -300,6 +300,10 @@ public sealed class EtcdMetaStore : IMetaStore
         {
             throw Map(e, what);
         }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw DeadlinePassed(what, e);
+        }
         long ttl = call.ResponseStream.Current.TTL;
         if (ttl <= 0)
             throw LeaseNotFound(leaseId, null);
@@ -348,7 +352,16 @@ public sealed class EtcdMetaStore : IMetaStore
         {
             throw Map(e, what);
         }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw DeadlinePassed(what, e);
+        }
     }
+
+    // With ThrowOperationCanceledOnCancellation, gRPC reports a passed deadline as a cancellation,
+    // not as DeadlineExceeded; when the caller did not cancel, it is the deadline.
+    private MetaStoreException DeadlinePassed(string what, Exception inner) =>
+        Unavailable(what, $"no answer within the {_options.CallTimeout.TotalSeconds:0.###} s call timeout", inner);
 
     /// <summary>Maps gRPC/etcd failures onto the shared catalogue.</summary>
     private MetaStoreException Map(RpcException e, string what)

@@ -6,7 +6,10 @@ namespace Quiver.Storage.Meta;
 /// lease it is attached to.
 /// </summary>
 /// <param name="Key">The full key, namespaced by the caller (see <see cref="MetaKeys"/>).</param>
-/// <param name="Value">The stored bytes; empty for a delete event. Each call returns its own copy.</param>
+/// <param name="Value">
+/// The stored bytes; empty for a delete event. Get and Range hand out the caller's own copy; a watch
+/// event's bytes may be shared with other watches of the same store, so treat them as read-only.
+/// </param>
 /// <param name="CreateRevision">Revision of the put that created the key (0 in a delete event).</param>
 /// <param name="ModRevision">Revision of the last change: the put, or the delete in a delete event.</param>
 /// <param name="Version">Puts since creation: 1 after the first, reset by a delete (0 in a delete event).</param>

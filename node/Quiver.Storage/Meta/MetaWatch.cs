@@ -21,7 +21,7 @@ public sealed class MetaWatch : IAsyncDisposable
     public const int MaxBacklog = 100_000;
 
     private readonly Channel<WatchEvent> _events = Channel.CreateUnbounded<WatchEvent>(
-        new UnboundedChannelOptions { SingleReader = false, SingleWriter = true });
+        new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
     private Func<ValueTask>? _onDispose;
     private CancellationTokenRegistration _cancelRegistration;
     private int _disposed;

@@ -82,6 +82,20 @@ public sealed class EmbeddedMetaStoreTests : IDisposable
         {
             AssertSameState(before, await AllAsync(store));
             Assert.Equal(revision, await store.GetRevisionAsync());
+
+            // Without a snapshot, the replayed journal is the whole history: a watch from revision 1 sees it all.
+            await using var watch = await store.WatchAsync("meta/", 1);
+            var replayed = new List<WatchEvent>();
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await foreach (var e in watch.ReadAllAsync(cts.Token))
+            {
+                replayed.Add(e);
+                if (replayed.Count == 7)
+                    break;
+            }
+            Assert.Equal(Enumerable.Range(2, 6).Select(i => (long)i), replayed.Select(e => e.Revision).Distinct());
+            Assert.Equal(revision, replayed[^1].Revision);
+
             Assert.Equal(revision + 1, await store.PutAsync("meta/a", B("3")));
             Assert.Equal(3, (await store.GetAsync("meta/a"))!.Version);
         }

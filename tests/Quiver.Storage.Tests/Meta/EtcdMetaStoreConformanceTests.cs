@@ -3,7 +3,8 @@ using Quiver.Storage.Meta;
 namespace Quiver.Storage.Tests.Meta;
 
 /// <summary>The conformance suite on <see cref="EtcdMetaStore"/> against the fixture's etcd.</summary>
-public sealed class EtcdMetaStoreConformanceTests(EtcdServerFixture etcd) : MetaStoreConformanceTests, IClassFixture<EtcdServerFixture>
+[Collection(EtcdCollection.Name)]
+public sealed class EtcdMetaStoreConformanceTests(EtcdServerFixture etcd) : MetaStoreConformanceTests
 {
     protected override Task<IMetaStore> OpenStoreAsync() =>
         Task.FromResult<IMetaStore>(new EtcdMetaStore(new EtcdMetaStoreOptions { Endpoint = etcd.Endpoint }));

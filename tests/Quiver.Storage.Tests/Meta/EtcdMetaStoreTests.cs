@@ -5,7 +5,8 @@ using Quiver.Storage.Meta;
 namespace Quiver.Storage.Tests.Meta;
 
 /// <summary>etcd-only behaviour: an unreachable endpoint, and compaction (on this class's own etcd).</summary>
-public sealed class EtcdMetaStoreTests(EtcdServerFixture etcd) : IClassFixture<EtcdServerFixture>
+[Collection(EtcdCollection.Name)]
+public sealed class EtcdMetaStoreTests(EtcdServerFixture etcd)
 {
     private static byte[] B(string s) => System.Text.Encoding.UTF8.GetBytes(s);
 
@@ -32,6 +33,42 @@ public sealed class EtcdMetaStoreTests(EtcdServerFixture etcd) : IClassFixture<E
             Assert.True(e.Retriable);
             Assert.Contains($"127.0.0.1:{port}", e.Message, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public async Task A_silent_endpoint_fails_at_the_call_deadline_with_a_retriable_error()
+    {
+        // Accepts connections and never answers: only the call deadline ends the wait.
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var accepted = new List<System.Net.Sockets.TcpClient>();
+        using var stop = new CancellationTokenSource();
+        var acceptor = Task.Run(async () =>
+        {
+            try
+            {
+                while (true)
+                    accepted.Add(await listener.AcceptTcpClientAsync(stop.Token));
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        });
+        int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        await using (var store = new EtcdMetaStore(new EtcdMetaStoreOptions { Endpoint = $"http://127.0.0.1:{port}", CallTimeout = TimeSpan.FromSeconds(1) }))
+        {
+            foreach (Func<Task> call in new Func<Task>[] { () => store.GetAsync("a"), () => store.KeepAliveAsync(1), () => store.WatchAsync("a/") })
+            {
+                var e = await Assert.ThrowsAsync<MetaStoreException>(call).WaitAsync(TimeSpan.FromSeconds(30));
+                Assert.Equal(MetaStoreErrorCode.Unavailable, e.Code);
+                Assert.True(e.Retriable);
+                Assert.Contains($"127.0.0.1:{port}", e.Message, StringComparison.Ordinal);
+            }
+        }
+        await stop.CancelAsync();
+        await acceptor;
+        foreach (var c in accepted)
+            c.Dispose();
     }
 
     [Fact]

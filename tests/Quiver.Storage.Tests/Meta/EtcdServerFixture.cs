@@ -14,6 +14,9 @@ public sealed class EtcdServerFixture : IAsyncLifetime
 {
     public const string EndpointVariable = "QUIVER_TEST_ETCD";
 
+    /// <summary>Overrides where the etcd binary is looked for (default /usr/bin/etcd, /usr/local/bin/etcd, then PATH).</summary>
+    public const string BinaryVariable = "QUIVER_TEST_ETCD_BINARY";
+
     private Process? _process;
     private string? _dataDir;
     private readonly Queue<string> _output = new();
@@ -110,6 +113,9 @@ public sealed class EtcdServerFixture : IAsyncLifetime
 
     private static string? FindBinary()
     {
+        string? pinned = Environment.GetEnvironmentVariable(BinaryVariable);
+        if (!string.IsNullOrWhiteSpace(pinned))
+            return File.Exists(pinned) ? pinned : null;
         foreach (string candidate in new[] { "/usr/bin/etcd", "/usr/local/bin/etcd" })
         {
             if (File.Exists(candidate))
