@@ -198,12 +198,7 @@ public sealed partial class EmbeddedMetaStore : IMetaStore
         IReadOnlyList<MetaOp>? onFailure = null,
         CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(compares);
-        ArgumentNullException.ThrowIfNull(onSuccess);
-        foreach (var c in compares)
-            ArgumentNullException.ThrowIfNull(c, nameof(compares));
-        MetaOp.CheckNoOverlap(onSuccess, nameof(onSuccess));
-        MetaOp.CheckNoOverlap(onFailure ?? [], nameof(onFailure));
+        MetaOp.ValidateTxn(compares, onSuccess, onFailure);
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {

@@ -131,16 +131,10 @@ public sealed class EtcdMetaStore : IMetaStore
         IReadOnlyList<MetaOp>? onFailure = null,
         CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(compares);
-        ArgumentNullException.ThrowIfNull(onSuccess);
-        MetaOp.CheckNoOverlap(onSuccess, nameof(onSuccess));
-        MetaOp.CheckNoOverlap(onFailure ?? [], nameof(onFailure));
+        MetaOp.ValidateTxn(compares, onSuccess, onFailure);
         var request = new TxnRequest();
         foreach (var c in compares)
-        {
-            ArgumentNullException.ThrowIfNull(c, nameof(compares));
             request.Compare.Add(ToPb(c));
-        }
         foreach (var op in onSuccess)
             request.Success.Add(ToPb(op));
         foreach (var op in onFailure ?? [])

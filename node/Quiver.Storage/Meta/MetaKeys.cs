@@ -20,6 +20,9 @@ public static class MetaKeys
     /// <summary>Largest value: 1 MiB, under etcd's default 1.5 MiB request limit.</summary>
     public const int MaxValueBytes = 1 << 20;
 
+    /// <summary>Most writes in one transaction branch: etcd's default <c>--max-txn-ops</c>.</summary>
+    public const int MaxTxnOps = 128;
+
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>Joins non-empty parts with '/', e.g. <c>Join("by-dev", "meta", "collection", "7")</c>.</summary>

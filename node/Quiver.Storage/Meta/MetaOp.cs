@@ -3,7 +3,8 @@ namespace Quiver.Storage.Meta;
 /// <summary>
 /// One write inside a transaction. Every write of a transaction gets the same revision. As in etcd,
 /// a transaction branch may not touch a key twice: two puts of one key, or a put of a key that a
-/// delete of the same branch covers, are refused with <see cref="ArgumentException"/>.
+/// delete of the same branch covers, are refused with <see cref="ArgumentException"/>, and so is a
+/// branch of more than <see cref="MetaKeys.MaxTxnOps"/> writes.
 /// </summary>
 public sealed record MetaOp
 {
@@ -46,9 +47,24 @@ public sealed record MetaOp
         return new(MetaOpKind.DeletePrefix, prefix, null, 0);
     }
 
-    /// <summary>Refuses a branch that touches one key twice (etcd's "duplicate key given in txn request").</summary>
-    internal static void CheckNoOverlap(IReadOnlyList<MetaOp> ops, string paramName)
+    /// <summary>The argument checks of a transaction, shared by both stores so that both refuse the same.</summary>
+    internal static void ValidateTxn(IReadOnlyList<MetaCompare> compares, IReadOnlyList<MetaOp> onSuccess, IReadOnlyList<MetaOp>? onFailure)
     {
+        ArgumentNullException.ThrowIfNull(compares);
+        ArgumentNullException.ThrowIfNull(onSuccess);
+        if (compares.Count > MetaKeys.MaxTxnOps)
+            throw new ArgumentException($"transaction has {compares.Count} comparisons; at most {MetaKeys.MaxTxnOps} are allowed (etcd's limit)", nameof(compares));
+        foreach (var c in compares)
+            ArgumentNullException.ThrowIfNull(c, nameof(compares));
+        ValidateBranch(onSuccess, nameof(onSuccess));
+        ValidateBranch(onFailure ?? [], nameof(onFailure));
+    }
+
+    /// <summary>Refuses a branch that is too long or touches one key twice (etcd's "duplicate key given in txn request").</summary>
+    private static void ValidateBranch(IReadOnlyList<MetaOp> ops, string paramName)
+    {
+        if (ops.Count > MetaKeys.MaxTxnOps)
+            throw new ArgumentException($"transaction branch has {ops.Count} writes; at most {MetaKeys.MaxTxnOps} are allowed (etcd's limit)", paramName);
         var puts = new HashSet<string>(StringComparer.Ordinal);
         foreach (var op in ops)
         {

@@ -348,6 +348,10 @@ public abstract class MetaStoreConformanceTests : IAsyncLifetime
             Store.TxnAsync([], [MetaOp.Put(K("dup"), B("1")), MetaOp.Put(K("dup"), B("2"))]));
         await Assert.ThrowsAnyAsync<ArgumentException>(() =>
             Store.TxnAsync([], [MetaOp.Put(K("dup/a"), B("1")), MetaOp.DeletePrefix(K("dup/"))]));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() =>
+            Store.TxnAsync([], Enumerable.Range(0, MetaKeys.MaxTxnOps + 1).Select(i => MetaOp.Put(K($"dup/{i}"), B("x"))).ToList()));
+        Assert.True((await Store.TxnAsync([], Enumerable.Range(0, MetaKeys.MaxTxnOps).Select(i => MetaOp.Put(K($"many/{i}"), B("x"))).ToList())).Succeeded);
+        Assert.Equal(MetaKeys.MaxTxnOps, (await Store.RangeAsync(K("many/"))).Count);
         Assert.Empty(await Store.RangeAsync(K("dup")));
     }
 
