@@ -276,6 +276,57 @@ public sealed class EmbeddedMetaStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_roll_interrupted_before_its_journal_existed_recovers_and_leftovers_are_removed()
+    {
+        List<KeyValue> before;
+        long revision;
+        await using (var store = Open(rollBytes: 512))
+        {
+            // Write until a roll has just happened: snapshot 1 and a journal holding only its header.
+            for (int i = 0; !File.Exists(Path.Combine(_dir, "meta-00000001.snapshot")); i++)
+                await store.PutAsync($"k/{i:D3}", B(new string('x', 60)));
+            Assert.Equal(20, new FileInfo(Journal()).Length);
+            before = await AllAsync(store);
+            revision = await store.GetRevisionAsync();
+        }
+        // As if the process died after renaming snapshot 1 into place, before creating journal 1,
+        // with generation 0 and a temporary file still lying around.
+        File.Delete(Path.Combine(_dir, "meta-00000001.journal"));
+        File.WriteAllBytes(Path.Combine(_dir, "meta-00000000.journal"), [1, 2, 3]);
+        File.WriteAllBytes(Path.Combine(_dir, "meta-00000000.snapshot"), [4, 5, 6]);
+        File.WriteAllBytes(Path.Combine(_dir, "meta-00000002.snapshot.tmp"), [7]);
+
+        await using (var store = Open(rollBytes: 512))
+        {
+            AssertSameState(before, await AllAsync(store));
+            Assert.Equal(revision, await store.GetRevisionAsync());
+            Assert.Equal(
+                ["meta-00000001.journal", "meta-00000001.snapshot", "meta.lock"],
+                Directory.GetFiles(_dir).Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal).ToArray());
+            await store.PutAsync("after", B("1"));
+        }
+        await using (var store = Open(rollBytes: 512))
+            Assert.NotNull(await store.GetAsync("after"));
+    }
+
+    [Fact]
+    public async Task A_damaged_snapshot_is_refused_naming_it()
+    {
+        await using (var store = Open(rollBytes: 256))
+        {
+            for (int i = 0; i < 10; i++)
+                await store.PutAsync($"k/{i}", B(new string('x', 60)));
+        }
+        string snapshot = Assert.Single(Directory.GetFiles(_dir, "*.snapshot"));
+        byte[] bytes = File.ReadAllBytes(snapshot);
+        bytes[bytes.Length / 2] ^= 0x10;
+        File.WriteAllBytes(snapshot, bytes);
+        var e = Assert.Throws<MetaStoreException>(() => Open(rollBytes: 256));
+        Assert.Equal(MetaStoreErrorCode.Corrupt, e.Code);
+        Assert.Contains(snapshot, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_second_opener_of_the_directory_is_refused()
     {
         await using (var store = Open())
