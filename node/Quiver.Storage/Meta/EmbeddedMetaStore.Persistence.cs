@@ -155,7 +155,7 @@ public sealed partial class EmbeddedMetaStore
             fs.Flush(flushToDisk: true);
         }
         File.Move(tmp, path, overwrite: true);
-        DirectorySync.Flush(_directory);
+        ObjectStore.PosixDirectory.Sync(_directory);
     }
 
     /// <summary>
