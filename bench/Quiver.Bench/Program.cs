@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Quiver.Bench.Ann;
 using Quiver.Bench.Kernels;
+using Quiver.Bench.Storage;
 
 namespace Quiver.Bench;
 
@@ -9,7 +10,7 @@ internal static class Program
 {
     private static int Main(string[] args)
     {
-        var root = new RootCommand("quiver-bench: Quiver's benchmark runner.") { KernelsCommand(), AnnCommand(), PeersCommand(), PlotCommand() };
+        var root = new RootCommand("quiver-bench: Quiver's benchmark runner.") { KernelsCommand(), AnnCommand(), PeersCommand(), PlotCommand(), StorageCommand() };
         return root.Parse(args).Invoke();
     }
 
@@ -24,6 +25,18 @@ internal static class Program
         };
         kernels.SetAction(r => KernelBench.Run(r.GetValue(quick), r.GetValue(output), r.GetValue(filter)));
         return kernels;
+    }
+
+    private static Command StorageCommand()
+    {
+        var quick = new Option<bool>("--quick") { Description = "Shorter runs and a smaller segment (about a minute)." };
+        var output = new Option<string?>("--out") { Description = "Also append the JSON lines to this file." };
+        var dir = new Option<string?>("--dir") { Description = "Scratch directory on the disk to measure (default: the temp folder)." };
+        var s3 = new Option<string?>("--s3") { Description = "S3 endpoint to measure too, e.g. http://127.0.0.1:4568 (s3rver, credentials S3RVER)." };
+        var bucket = new Option<string>("--s3-bucket") { Description = "Bucket for --s3.", DefaultValueFactory = _ => "quiver-bench" };
+        var storage = new Command("storage", "Durable WAL appends, segment write/scan, object-store put/get; one JSON line per measurement.") { quick, output, dir, s3, bucket };
+        storage.SetAction(r => StorageBench.Run(r.GetValue(quick), r.GetValue(output), r.GetValue(dir), r.GetValue(s3), r.GetValue(bucket)!));
+        return storage;
     }
 
     private static Command AnnCommand()
