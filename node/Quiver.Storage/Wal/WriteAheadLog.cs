@@ -28,6 +28,7 @@ public sealed class WriteAheadLog : IAsyncDisposable
     private const string SegmentFileName = "wal.log";
     private readonly WalOptions _options;
     private readonly IDevice _device;
+    private readonly WalCommitFile _commits;
     private readonly FasterLog _log;
     private readonly FileStream _lock;
     private readonly SemaphoreSlim _wake = new(0, int.MaxValue);
@@ -37,11 +38,12 @@ public sealed class WriteAheadLog : IAsyncDisposable
     private int _wakePending;
     private bool _disposed;
 
-    private WriteAheadLog(WalOptions options, FileStream lockFile, IDevice device, FasterLog log)
+    private WriteAheadLog(WalOptions options, FileStream lockFile, IDevice device, WalCommitFile commits, FasterLog log)
     {
         _options = options;
         _lock = lockFile;
         _device = device;
+        _commits = commits;
         _log = log;
         _committer = Task.Run(CommitLoopAsync);
     }
@@ -77,27 +79,30 @@ public sealed class WriteAheadLog : IAsyncDisposable
             throw new IOException($"WAL directory '{options.Directory}' is already open in another process or log", e);
         }
         IDevice? device = null;
+        WalCommitFile? commits = null;
         FasterLog? log = null;
         try
         {
             device = Devices.CreateLogDevice(Path.Combine(options.Directory, SegmentFileName), preallocateFile: false, deleteOnClose: false);
-            log = new FasterLog(Settings(options, device));
-            await VerifyAsync(options, log, cancellationToken).ConfigureAwait(false);
-            return new WriteAheadLog(options, lockFile, device, log);
+            commits = new WalCommitFile(options.Directory);
+            log = new FasterLog(Settings(options, device, commits));
+            await VerifyAsync(options, log, commits, cancellationToken).ConfigureAwait(false);
+            return new WriteAheadLog(options, lockFile, device, commits, log);
         }
         catch
         {
             log?.Dispose();
+            commits?.Dispose();
             device?.Dispose();
             lockFile.Dispose();
             throw;
         }
     }
 
-    private static FasterLogSettings Settings(WalOptions options, IDevice device) => new()
+    private static FasterLogSettings Settings(WalOptions options, IDevice device, WalCommitFile commits) => new()
     {
         LogDevice = device,
-        LogCommitDir = options.Directory,
+        LogCommitManager = commits,
         PageSizeBits = options.PageSizeBits,
         MemorySizeBits = options.MemorySizeBits,
         SegmentSizeBits = options.SegmentSizeBits,
@@ -300,12 +305,15 @@ public sealed class WriteAheadLog : IAsyncDisposable
             await store.GetToFileAsync(prefix + SegmentKey(s), file, cancellationToken).ConfigureAwait(false);
         }
         var device = Devices.CreateLogDevice(Path.Combine(options.Directory, SegmentFileName), preallocateFile: false, deleteOnClose: false);
-        var settings = Settings(options, device);
-        settings.TryRecoverLatest = false;
-        var log = new FasterLog(settings);
-        log.Initialize(marker.BeginAddress, marker.EndAddress);
-        await log.CommitAsync(cancellationToken).ConfigureAwait(false);
-        log.Dispose();
+        using (var commits = new WalCommitFile(options.Directory))
+        {
+            var settings = Settings(options, device, commits);
+            settings.TryRecoverLatest = false;
+            var log = new FasterLog(settings);
+            log.Initialize(marker.BeginAddress, marker.EndAddress);
+            await log.CommitAsync(cancellationToken).ConfigureAwait(false);
+            log.Dispose();
+        }
         device.Dispose();
         return await OpenAsync(options, cancellationToken).ConfigureAwait(false);
     }
@@ -313,7 +321,7 @@ public sealed class WriteAheadLog : IAsyncDisposable
     private static string SegmentKey(long segment) => "segment-" + segment.ToString("D12", CultureInfo.InvariantCulture);
 
     /// <summary>Checks every entry in [begin, tail); cuts a torn tail back, refuses corruption in the middle.</summary>
-    private static async Task VerifyAsync(WalOptions options, FasterLog log, CancellationToken cancellationToken)
+    private static async Task VerifyAsync(WalOptions options, FasterLog log, WalCommitFile commits, CancellationToken cancellationToken)
     {
         long tail = log.CommittedUntilAddress;
         if (tail <= log.BeginAddress) return;
@@ -358,24 +366,8 @@ public sealed class WriteAheadLog : IAsyncDisposable
             throw new WalCorruptionException(options.Channel, firstBad, badStatus, " (written by a newer Quiver?)");
         options.Log?.Invoke($"WAL channel '{options.Channel}': torn tail at position {firstBad} ({badStatus}{badDetail}); " +
                             $"cutting the log back from {tail} to the last whole entry ending at {firstBad}");
-        long commitNum = LatestCommitNumber(options.Directory);
-        log.Initialize(log.BeginAddress, firstBad, commitNum);
+        log.Initialize(log.BeginAddress, firstBad, commits.Latest);
         await log.CommitAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    private static long LatestCommitNumber(string directory)
-    {
-        string commits = Path.Combine(directory, "log-commits");
-        if (!Directory.Exists(commits)) return 0;
-        long best = 0;
-        foreach (var f in Directory.EnumerateFiles(commits))
-        {
-            // FASTER names them commit.{N}.0
-            var parts = Path.GetFileName(f).Split('.');
-            if (parts.Length >= 2 && parts[0] == "commit" && long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out long n))
-                best = Math.Max(best, n);
-        }
-        return best;
     }
 
     /// <summary>Commits whatever is enqueued, stops the committer and closes the files.</summary>
@@ -391,6 +383,7 @@ public sealed class WriteAheadLog : IAsyncDisposable
         finally
         {
             _log.Dispose();
+            _commits.Dispose();
             _device.Dispose();
             _lock.Dispose();
             _stop.Dispose();
