@@ -230,6 +230,29 @@ public class WriteAheadLogTests
     }
 
     [Fact]
+    public async Task ASegmentFileCutShortInsideTheLastEntryIsATornTail()
+    {
+        using var dir = new ScratchDirectory("test");
+        var addresses = await WriteEntries(dir.Path, 40);
+        string file = SegmentFile(dir.Path, addresses[^1]);
+        long cut = (addresses[^1] & ((1 << 18) - 1)) + 4 + 100; // mid-way through the last entry
+        using (var f = new FileStream(file, FileMode.Open, FileAccess.ReadWrite)) f.SetLength(cut);
+        var log = new List<string>();
+        await using (var wal = await WriteAheadLog.OpenAsync(Small(dir.Path, log)))
+        {
+            Assert.Contains("torn tail", Assert.Single(log));
+            Assert.Equal(39, (await ReadAll(wal)).Count);
+            await wal.AppendAsync(Entry(500, 200));
+        }
+        await using (var wal = await WriteAheadLog.OpenAsync(Small(dir.Path)))
+        {
+            var all = await ReadAll(wal);
+            Assert.Equal(40, all.Count);
+            Assert.Equal(500, BitConverter.ToInt32(all[^1].Entry.Payload.Span));
+        }
+    }
+
+    [Fact]
     public async Task CorruptionInTheMiddleIsRefusedWithItsPosition()
     {
         using var dir = new ScratchDirectory("test");
