@@ -1,4 +1,4 @@
-namespace Quiver.Storage.Tests;
+namespace Quiver.Testing;
 
 /// <summary>A fresh directory under the system temp directory, removed on dispose.</summary>
 public sealed class ScratchDirectory : IDisposable

@@ -17,12 +17,18 @@ public sealed record SegmentField(
     bool Nullable = false,
     bool IsPrimaryKey = false)
 {
+    /// <summary>Name of the hidden JSON column that holds a row's dynamic fields.</summary>
+    public const string DynamicFieldName = "$meta";
+
     /// <summary>Fails with a message that names the field and the problem.</summary>
     public void Validate()
     {
-        if (string.IsNullOrEmpty(Name) || Name.Length > 255 || !(char.IsAsciiLetter(Name[0]) || Name[0] == '_')
-            || !Name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'))
+        // "$meta" is the one name outside the rule: the hidden JSON column of a collection's dynamic fields (as in Milvus).
+        if (Name != DynamicFieldName && (string.IsNullOrEmpty(Name) || Name.Length > 255 || !(char.IsAsciiLetter(Name[0]) || Name[0] == '_')
+            || !Name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_')))
             throw new ArgumentException($"field name '{Name}' must match [A-Za-z_][A-Za-z0-9_]* and be at most 255 characters");
+        if (Name == DynamicFieldName && (Type != FieldType.Json || !Nullable))
+            throw new ArgumentException($"field name '{DynamicFieldName}' is reserved for the nullable JSON column of dynamic fields");
         if (!Enum.IsDefined(Type) || Type == FieldType.None)
             throw new ArgumentException($"field '{Name}': unknown type {(int)Type}");
         if (Type.IsVector())
