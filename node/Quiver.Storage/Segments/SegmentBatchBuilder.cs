@@ -224,7 +224,8 @@ public sealed class SegmentBatchBuilder
         return new ListArray(SegmentSchema.ArrowType(f), _rows, new ArrowBuffer(MemoryMarshal.AsBytes<int>(offsets).ToArray()), child, bitmap, nulls, 0);
     }
 
-    internal static Type ElementClrType(FieldType t) => t switch
+    /// <summary>The .NET element type a scalar field type takes in column arrays (Bool → bool, Int8 → sbyte, …, VarChar → string).</summary>
+    public static Type ElementClrType(FieldType t) => t switch
     {
         FieldType.Bool => typeof(bool),
         FieldType.Int8 => typeof(sbyte),
