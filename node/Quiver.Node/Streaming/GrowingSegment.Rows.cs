@@ -1,0 +1,184 @@
+using System.Text;
+using Apache.Arrow;
+using Quiver.Node.Errors;
+using Quiver.Storage.Segments;
+
+namespace Quiver.Node.Streaming;
+
+// Row access: primary-key lookups, visibility, output fields. The slow paths (query by id, count(*),
+// output fields); none of it is on the vector search loop.
+public sealed partial class GrowingSegment
+{
+    /// <summary>
+    /// True when a row with this primary key (long or string) was ever appended, deleted or not: the
+    /// shard routes a delete to every segment that may hold the key.
+    /// </summary>
+    public bool ContainsKey(object primaryKey) => NewestRow(primaryKey) >= 0;
+
+    /// <summary>
+    /// The newest row with <paramref name="primaryKey"/> visible at <paramref name="snapshotTs"/>; false (row −1)
+    /// when none is.
+    /// </summary>
+    public bool TryGetRow(object primaryKey, ulong snapshotTs, out long row)
+    {
+        // The state is read before the map: every row the map names was published before the map
+        // named it, but a row newer than this state is skipped so the answer stays within one snapshot.
+        var state = _state;
+        int r = NewestRow(primaryKey);
+        while (r >= 0)
+        {
+            bool inSnapshot = r < state.RowCount;
+            var b = (inSnapshot ? state : _state).Locate(r, out int local);
+            if (inSnapshot && Visible(b, local, snapshotTs))
+            {
+                row = r;
+                return true;
+            }
+            r = b.PrevSameKey[local];
+        }
+        row = -1;
+        return false;
+    }
+
+    private int NewestRow(object primaryKey)
+    {
+        ArgumentNullException.ThrowIfNull(primaryKey);
+        if (_intKeys != null)
+        {
+            long key = primaryKey switch
+            {
+                long l => l,
+                int i => i,
+                _ => throw QuiverException.Invalid($"the primary key '{Schema.PrimaryKey.Name}' is Int64; got a {primaryKey.GetType().Name}"),
+            };
+            return _intKeys.TryGetValue(key, out int row) ? row : -1;
+        }
+        if (primaryKey is not string s)
+            throw QuiverException.Invalid($"the primary key '{Schema.PrimaryKey.Name}' is VarChar; got a {primaryKey.GetType().Name}");
+        return _stringKeys!.TryGetValue(s, out int r) ? r : -1;
+    }
+
+    /// <summary>Rows visible at <paramref name="snapshotTs"/> (count(*), query without vectors).</summary>
+    public long LiveCount(ulong snapshotTs)
+    {
+        long live = 0;
+        foreach (var b in _state.Batches)
+        {
+            if (b.MinTs > snapshotTs) continue;
+            var ts = b.Timestamps;
+            var del = b.DeleteTs;
+            for (int i = 0; i < b.Length; i++)
+                if (ts[i] <= snapshotTs && del[i] > snapshotTs) live++;
+        }
+        return live;
+    }
+
+    /// <summary>The rows visible at <paramref name="snapshotTs"/>, ascending, over the rows present when enumeration starts.</summary>
+    public IEnumerable<long> RowsVisibleAt(ulong snapshotTs)
+    {
+        var state = _state;
+        for (int bi = 0; bi < state.Count; bi++)
+        {
+            var b = state.Batches[bi];
+            if (b.MinTs > snapshotTs) continue;
+            for (int i = 0; i < b.Length; i++)
+                if (Visible(b, i, snapshotTs)) yield return b.Start + i;
+        }
+    }
+
+    /// <summary>The hybrid timestamp row <paramref name="row"/> was inserted at.</summary>
+    public ulong InsertTimestamp(long row)
+    {
+        var b = Locate(row, out int local);
+        return b.Timestamps[local];
+    }
+
+    /// <summary>The hybrid timestamp row <paramref name="row"/> was deleted at, or <see cref="ulong.MaxValue"/> when it is not deleted.</summary>
+    public ulong DeleteTimestamp(long row)
+    {
+        var b = Locate(row, out int local);
+        return Volatile.Read(ref b.DeleteTs[local]);
+    }
+
+    /// <summary>True when row <paramref name="row"/> is visible at <paramref name="snapshotTs"/>.</summary>
+    public bool IsVisible(long row, ulong snapshotTs)
+    {
+        var b = Locate(row, out int local);
+        return Visible(b, local, snapshotTs);
+    }
+
+    private static bool Visible(GrowingBatch b, int local, ulong snapshotTs) =>
+        b.Timestamps[local] <= snapshotTs && Volatile.Read(ref b.DeleteTs[local]) > snapshotTs;
+
+    /// <summary>
+    /// One value as a plain .NET object, as <see cref="SegmentReader.GetValue"/> gives it: null, bool, sbyte,
+    /// short, int, long, float, double, string, an element array for Array fields, float[] / byte[] for vectors.
+    /// </summary>
+    public object? GetValue(string field, long row)
+    {
+        int index = IndexOf(field);
+        if (index < 0) throw QuiverException.Invalid($"field '{field}' is not in the schema of segment {SegmentId}");
+        var f = Schema.Fields[index];
+        var b = Locate(row, out int r);
+        var array = b.Batch.Column(index);
+        if (array.IsNull(r)) return null;
+        return f.Type switch
+        {
+            FieldType.Bool => ((BooleanArray)array).GetValue(r),
+            FieldType.Int8 => ((Int8Array)array).GetValue(r),
+            FieldType.Int16 => ((Int16Array)array).GetValue(r),
+            FieldType.Int32 => ((Int32Array)array).GetValue(r),
+            FieldType.Int64 => ((Int64Array)array).GetValue(r),
+            FieldType.Float => ((FloatArray)array).GetValue(r),
+            FieldType.Double => ((DoubleArray)array).GetValue(r),
+            FieldType.VarChar or FieldType.Json => ((StringArray)array).GetString(r, Encoding.UTF8),
+            FieldType.Array => ListValue(f, (ListArray)array, r),
+            FieldType.FloatVector => System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(b.Vectors[index].Span).Slice(r * f.Dim, f.Dim).ToArray(),
+            _ => b.Vectors[index].Span.Slice(r * f.Type.VectorBytes(f.Dim), f.Type.VectorBytes(f.Dim)).ToArray(),
+        };
+    }
+
+    /// <summary>The primary key of a row: long or string.</summary>
+    public object PrimaryKey(long row) => GetValue(Schema.PrimaryKey.Name, row)!;
+
+    private static System.Array ListValue(SegmentField f, ListArray list, int row)
+    {
+        int start = list.ValueOffsets[row], end = list.ValueOffsets[row + 1];
+        var values = list.Values;
+        System.Array result = f.ElementType switch
+        {
+            FieldType.Bool => new bool[end - start],
+            FieldType.Int8 => new sbyte[end - start],
+            FieldType.Int16 => new short[end - start],
+            FieldType.Int32 => new int[end - start],
+            FieldType.Int64 => new long[end - start],
+            FieldType.Float => new float[end - start],
+            FieldType.Double => new double[end - start],
+            _ => new string[end - start],
+        };
+        for (int i = start; i < end; i++)
+        {
+            object v = f.ElementType switch
+            {
+                FieldType.Bool => ((BooleanArray)values).GetValue(i)!.Value,
+                FieldType.Int8 => ((Int8Array)values).GetValue(i)!.Value,
+                FieldType.Int16 => ((Int16Array)values).GetValue(i)!.Value,
+                FieldType.Int32 => ((Int32Array)values).GetValue(i)!.Value,
+                FieldType.Int64 => ((Int64Array)values).GetValue(i)!.Value,
+                FieldType.Float => ((FloatArray)values).GetValue(i)!.Value,
+                FieldType.Double => ((DoubleArray)values).GetValue(i)!.Value,
+                _ => ((StringArray)values).GetString(i, Encoding.UTF8),
+            };
+            result.SetValue(v, i - start);
+        }
+        return result;
+    }
+
+    private GrowingBatch Locate(long row, out int local)
+    {
+        var state = _state;
+        if ((ulong)row >= (ulong)state.RowCount)
+            throw new ArgumentOutOfRangeException(nameof(row), row, $"growing segment {SegmentId} has {state.RowCount} rows");
+        return state.Locate((int)row, out local);
+    }
+}
