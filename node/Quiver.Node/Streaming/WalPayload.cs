@@ -45,15 +45,8 @@ public static class WalPayload
         long segmentId = BinaryPrimitives.ReadInt64LittleEndian(span[1..]);
         using var reader = new ArrowStreamReader(payload[9..]);
         var batch = reader.ReadNextRecordBatch() ?? throw Corrupt(position, "insert payload holds no record batch");
-        if (batch.ColumnCount != schema.Arrow.FieldsList.Count)
-            throw Corrupt(position, $"insert payload has {batch.ColumnCount} columns, the collection's schema {schema.Arrow.FieldsList.Count}");
-        for (int i = 0; i < batch.ColumnCount; i++)
-        {
-            var want = schema.Arrow.FieldsList[i];
-            var got = batch.Schema.FieldsList[i];
-            if (want.Name != got.Name || want.DataType.TypeId != got.DataType.TypeId)
-                throw Corrupt(position, $"insert payload column {i} is '{got.Name}' ({got.DataType.TypeId}), the schema says '{want.Name}' ({want.DataType.TypeId})");
-        }
+        if (!schema.Describes(batch.Schema))
+            throw Corrupt(position, $"insert payload columns ({string.Join(", ", batch.Schema.FieldsList.Select(f => f.Name))}) do not match the collection's schema");
         var columns = Enumerable.Range(0, batch.ColumnCount).Select(batch.Column).ToList();
         return (segmentId, new RecordBatch(schema.Arrow, columns, batch.Length));
     }

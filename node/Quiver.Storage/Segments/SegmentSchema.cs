@@ -50,6 +50,23 @@ public sealed class SegmentSchema
     public SegmentField this[string name] =>
         Fields.FirstOrDefault(f => f.Name == name) ?? throw new KeyNotFoundException($"no field '{name}' in the schema");
 
+    /// <summary>
+    /// True when <paramref name="arrow"/> has this schema's columns: same names, order and Arrow type ids
+    /// (a batch built for an equal schema object, or decoded from a WAL entry, passes).
+    /// </summary>
+    public bool Describes(Schema arrow)
+    {
+        if (ReferenceEquals(arrow, Arrow)) return true;
+        if (arrow.FieldsList.Count != Arrow.FieldsList.Count) return false;
+        for (int i = 0; i < arrow.FieldsList.Count; i++)
+        {
+            var a = arrow.FieldsList[i];
+            var b = Arrow.FieldsList[i];
+            if (a.Name != b.Name || a.DataType.TypeId != b.DataType.TypeId || a.IsNullable != b.IsNullable) return false;
+        }
+        return true;
+    }
+
     private Schema BuildArrowSchema()
     {
         var b = new Schema.Builder();

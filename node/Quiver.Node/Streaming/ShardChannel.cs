@@ -1,0 +1,207 @@
+using Apache.Arrow;
+using Quiver.Node.Errors;
+using Quiver.Storage.Segments;
+using Quiver.Storage.Wal;
+using Array = System.Array;
+
+namespace Quiver.Node.Streaming;
+
+/// <summary>
+/// One shard (vchannel) of a collection on the streaming node: its write-ahead log and its growing segments.
+/// </summary>
+/// <remarks>
+/// <para><b>Order.</b> A write takes its hybrid timestamp and its WAL position in one short critical section,
+/// so timestamps rise with positions within the shard (what delete-versus-insert visibility relies on).
+/// It then waits for its commit outside the section, so concurrent writes share commits (group commit).</para>
+/// <para><b>Visibility.</b> Rows become searchable only once durable: committed entries are applied to the
+/// growing segments strictly in WAL order by whichever writer sees its commit first, so a search never sees a
+/// write that a crash could take back, and never sees a later write without an earlier one.</para>
+/// <para><b>Recovery.</b> Opening replays every committed entry of the log (flush and truncation come with the
+/// sealed-segment work), rebuilding the same growing segments under the same segment ids.</para>
+/// </remarks>
+public sealed class ShardChannel : IAsyncDisposable
+{
+    private readonly WriteAheadLog _wal;
+    private readonly SegmentSchema _schema;
+    private readonly Func<ValueTask<ulong>> _timestamps;
+    private readonly Func<ValueTask<long>> _segmentIds;
+    private readonly SemaphoreSlim _order = new(1, 1);
+    private readonly object _applyGate = new();
+    private readonly Queue<(long Address, ulong Timestamp, Action Apply)> _pending = new();
+    private readonly Dictionary<long, long> _currentSegment = new(); // partition → growing segment id (order section)
+    private readonly Dictionary<long, GrowingSegment> _segmentsById = new(); // apply side
+    private volatile GrowingSegment[] _segments = [];
+    private ulong _serviceable;
+
+    private ShardChannel(string vchannel, long collectionId, WriteAheadLog wal, SegmentSchema schema,
+        Func<ValueTask<ulong>> timestamps, Func<ValueTask<long>> segmentIds)
+    {
+        VirtualChannel = vchannel;
+        CollectionId = collectionId;
+        _wal = wal;
+        _schema = schema;
+        _timestamps = timestamps;
+        _segmentIds = segmentIds;
+    }
+
+    public string VirtualChannel { get; }
+
+    public long CollectionId { get; }
+
+    /// <summary>The growing segments, a snapshot safe to search while writes go on.</summary>
+    public IReadOnlyList<GrowingSegment> GrowingSegments => _segments;
+
+    /// <summary>Timestamp of the last applied write: searches at or below it see every write of this shard up to it.</summary>
+    public ulong ServiceableTimestamp => Volatile.Read(ref _serviceable);
+
+    /// <param name="timestamps">The TSO: a fresh hybrid timestamp per write.</param>
+    /// <param name="segmentIds">Allocates ids for new growing segments.</param>
+    public static async Task<ShardChannel> OpenAsync(string vchannel, long collectionId, SegmentSchema schema, WalOptions wal,
+        Func<ValueTask<ulong>> timestamps, Func<ValueTask<long>> segmentIds, CancellationToken cancellationToken = default)
+    {
+        var log = await WriteAheadLog.OpenAsync(wal, cancellationToken).ConfigureAwait(false);
+        var shard = new ShardChannel(vchannel, collectionId, log, schema, timestamps, segmentIds);
+        try
+        {
+            await foreach (var record in log.Scan(0, follow: false, cancellationToken).ConfigureAwait(false))
+                shard.Replay(record);
+            return shard;
+        }
+        catch
+        {
+            await log.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private void Replay(WalRecord record)
+    {
+        var e = record.Entry;
+        if (e.CollectionId != CollectionId)
+            throw new QuiverException(ErrorCode.DataCorrupted, $"WAL of '{VirtualChannel}': entry at {record.Address} belongs to collection {e.CollectionId}, not {CollectionId}");
+        switch (e.Kind)
+        {
+            case WalEntryKind.Insert:
+                var (segmentId, batch) = WalPayload.DecodeInsert(e.Payload, _schema, record.Address);
+                _currentSegment[e.PartitionId] = segmentId;
+                ApplyInsert(segmentId, e.PartitionId, batch);
+                break;
+            case WalEntryKind.Delete:
+                ApplyDelete(WalPayload.DecodeDelete(e.Payload, record.Address), e.Timestamp);
+                break;
+        }
+        _serviceable = e.Timestamp;
+    }
+
+    /// <summary>
+    /// Appends rows of one partition (a batch built for this collection's storage schema; its timestamps are
+    /// replaced by the write's) and returns the write's timestamp once the rows are durable and searchable.
+    /// </summary>
+    public async Task<ulong> InsertAsync(long partitionId, RecordBatch batch, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (batch.Length == 0) throw QuiverException.Invalid("an insert needs at least one row");
+        long address;
+        ulong ts;
+        await _order.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ts = await _timestamps().ConfigureAwait(false);
+            if (!_currentSegment.TryGetValue(partitionId, out long segmentId))
+            {
+                segmentId = await _segmentIds().ConfigureAwait(false);
+                _currentSegment[partitionId] = segmentId;
+            }
+            var stamped = Stamp(batch, ts);
+            var payload = WalPayload.EncodeInsert(segmentId, stamped);
+            if (payload.Length > _wal.MaxEntryBytes)
+                throw QuiverException.Invalid($"one insert into '{VirtualChannel}' is {payload.Length} bytes; the limit per write is {_wal.MaxEntryBytes} — send fewer rows per call");
+            address = _wal.Enqueue(new WalEntry(WalEntryKind.Insert, ts, CollectionId, partitionId, payload));
+            lock (_applyGate) _pending.Enqueue((address, ts, () => ApplyInsert(segmentId, partitionId, stamped)));
+        }
+        finally
+        {
+            _order.Release();
+        }
+        await WaitAndApplyAsync(address, cancellationToken).ConfigureAwait(false);
+        return ts;
+    }
+
+    /// <summary>Deletes rows by primary key (long[] or string[]) in every growing segment of the shard; returns the write's timestamp once durable.</summary>
+    public async Task<ulong> DeleteAsync(Array primaryKeys, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(primaryKeys);
+        long address;
+        ulong ts;
+        await _order.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ts = await _timestamps().ConfigureAwait(false);
+            var payload = WalPayload.EncodeDelete(primaryKeys);
+            if (payload.Length > _wal.MaxEntryBytes)
+                throw QuiverException.Invalid($"one delete on '{VirtualChannel}' is {payload.Length} bytes; the limit per write is {_wal.MaxEntryBytes} — send fewer keys per call");
+            address = _wal.Enqueue(new WalEntry(WalEntryKind.Delete, ts, CollectionId, 0, payload));
+            lock (_applyGate) _pending.Enqueue((address, ts, () => ApplyDelete(primaryKeys, ts)));
+        }
+        finally
+        {
+            _order.Release();
+        }
+        await WaitAndApplyAsync(address, cancellationToken).ConfigureAwait(false);
+        return ts;
+    }
+
+    private async Task WaitAndApplyAsync(long address, CancellationToken cancellationToken)
+    {
+        // The wait itself is not cancelled: once enqueued the write will be committed, and it must be applied in order.
+        await _wal.WaitForCommitAsync(address, CancellationToken.None).ConfigureAwait(false);
+        lock (_applyGate)
+        {
+            long committed = _wal.CommittedUntilAddress;
+            while (_pending.Count > 0 && _pending.Peek().Address < committed)
+            {
+                var (_, ts, apply) = _pending.Dequeue();
+                apply();
+                Volatile.Write(ref _serviceable, ts);
+            }
+        }
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+
+    private void ApplyInsert(long segmentId, long partitionId, RecordBatch batch)
+    {
+        if (!_segmentsById.TryGetValue(segmentId, out var segment))
+        {
+            segment = new GrowingSegment(segmentId, partitionId, _schema);
+            _segmentsById[segmentId] = segment;
+            _segments = [.. _segments, segment];
+        }
+        segment.Append(batch);
+    }
+
+    private void ApplyDelete(Array primaryKeys, ulong ts)
+    {
+        foreach (var segment in _segments)
+        {
+            if (primaryKeys is long[] ints) segment.Delete(ints, ts);
+            else segment.Delete((string[])primaryKeys, ts);
+        }
+    }
+
+    private RecordBatch Stamp(RecordBatch batch, ulong ts)
+    {
+        if (!_schema.Describes(batch.Schema))
+            throw new ArgumentException("the batch was not built for this collection's storage schema", nameof(batch));
+        var stamps = new ulong[batch.Length];
+        System.Array.Fill(stamps, ts);
+        var tsColumn = new UInt64Array.Builder().AppendRange(stamps).Build();
+        var columns = Enumerable.Range(0, batch.ColumnCount - 1).Select(batch.Column).Append(tsColumn).ToList();
+        return new RecordBatch(_schema.Arrow, columns, batch.Length);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _wal.DisposeAsync().ConfigureAwait(false);
+        _order.Dispose();
+    }
+}
