@@ -1,0 +1,143 @@
+using Quiver.Kernel.Bits;
+using Quiver.Kernel.Distance;
+using Quiver.Node.Client;
+using Quiver.Node.Errors;
+using Quiver.Node.Schema;
+using Quiver.Node.Streaming;
+using Quiver.Storage.Segments;
+
+namespace Quiver.Node.Proxy;
+
+/// <summary>
+/// Runs a search over a collection's shards at one snapshot timestamp: each shard's growing segments
+/// are searched for limit + offset candidates (the delegator's part), the candidates of every segment
+/// and shard are merged best-first with duplicate primary keys dropped (the proxy's reduce), then
+/// offset/limit, round_decimal and output fields are applied.
+/// </summary>
+public static class SearchExecutor
+{
+    public const int MaxTopK = 16384;
+
+    private readonly record struct Candidate(object Id, float Distance, GrowingSegment Segment, int Row);
+
+    public static IReadOnlyList<IReadOnlyList<SearchHit>> Search(CollectionSchema schema, IReadOnlyList<ShardChannel> shards,
+        IReadOnlySet<long>? partitions, SearchRequest request, Metric? indexMetric, ulong snapshot)
+    {
+        var field = ResolveVectorField(schema, request.VectorField);
+        var metric = request.Metric is null && indexMetric is { } m ? m : MetricNames.Parse(request.Metric, field.DataType);
+        if (indexMetric is { } im && im != metric)
+            throw QuiverException.Invalid($"metric {request.Metric} does not match the index on '{field.Name}' ({MetricNames.Name(im)})");
+        if (request.Limit < 1) throw QuiverException.Invalid($"limit must be at least 1, got {request.Limit}");
+        if (request.Offset < 0) throw QuiverException.Invalid($"offset must not be negative, got {request.Offset}");
+        if ((long)request.Limit + request.Offset > MaxTopK)
+            throw QuiverException.Invalid($"limit + offset = {(long)request.Limit + request.Offset} exceeds {MaxTopK}");
+        if (request.RoundDecimal is < -1 or > 6) throw QuiverException.Invalid($"round_decimal must be in -1..6, got {request.RoundDecimal}");
+        foreach (var name in request.OutputFields)
+        {
+            if (schema.Field(name) is null && !(schema.EnableDynamicField && name == CollectionSchema.DynamicFieldName))
+                throw new QuiverException(ErrorCode.FieldNotFound, $"output field '{name}' is not in collection '{schema.Name}'");
+        }
+        int perQuery = field.DataType == FieldType.FloatVector ? field.Dim : field.DataType.VectorBytes(field.Dim);
+        int nq;
+        if (field.DataType is FieldType.FloatVector or FieldType.Float16Vector or FieldType.BFloat16Vector && request.Vectors is { } floats)
+        {
+            int dims = field.Dim;
+            if (floats.Length == 0 || floats.Length % dims != 0)
+                throw QuiverException.Invalid($"query vectors hold {floats.Length} floats; field '{field.Name}' has dim {dims}, so the count must be a positive multiple of {dims}");
+            nq = floats.Length / dims;
+        }
+        else if (request.PackedVectors is { } bytes)
+        {
+            if (bytes.Length == 0 || bytes.Length % perQuery != 0)
+                throw QuiverException.Invalid($"query vectors hold {bytes.Length} bytes; field '{field.Name}' ({field.DataType}, dim {field.Dim}) takes {perQuery} bytes per query");
+            nq = bytes.Length / perQuery;
+        }
+        else throw QuiverException.Invalid($"the search gives no query vectors for '{field.Name}' ({field.DataType}): use {(field.DataType == FieldType.FloatVector ? "Vectors" : "PackedVectors")}");
+
+        int k = request.Limit + request.Offset;
+        bool larger = MetricNames.LargerIsBetter(metric);
+        var perQueryCandidates = new List<Candidate>[nq];
+        for (int q = 0; q < nq; q++) perQueryCandidates[q] = new List<Candidate>();
+        var rows = new int[nq * k];
+        var distances = new float[nq * k];
+        var found = new int[nq];
+        foreach (var shard in shards)
+        {
+            foreach (var segment in shard.GrowingSegments)
+            {
+                if (partitions != null && !partitions.Contains(segment.PartitionId)) continue;
+                if (segment.RowCount == 0) continue;
+                var filter = request.Filter is null ? null : BuildFilter(segment, request.Filter, snapshot);
+                if (request.Vectors is { } f && field.DataType is FieldType.FloatVector or FieldType.Float16Vector or FieldType.BFloat16Vector)
+                    segment.Search(field.Name, metric, f, k, snapshot, filter, rows, distances, found);
+                else
+                    segment.Search(field.Name, metric, request.PackedVectors, k, snapshot, filter, rows, distances, found);
+                for (int q = 0; q < nq; q++)
+                {
+                    for (int i = 0; i < found[q]; i++)
+                    {
+                        int row = rows[q * k + i];
+                        perQueryCandidates[q].Add(new Candidate(segment.PrimaryKey(row), distances[q * k + i], segment, row));
+                    }
+                }
+            }
+        }
+        var results = new IReadOnlyList<SearchHit>[nq];
+        for (int q = 0; q < nq; q++)
+        {
+            var list = perQueryCandidates[q];
+            list.Sort((a, b) => larger ? b.Distance.CompareTo(a.Distance) : a.Distance.CompareTo(b.Distance));
+            var seen = new HashSet<object>();
+            var hits = new List<SearchHit>(request.Limit);
+            int skipped = 0;
+            foreach (var c in list)
+            {
+                if (!seen.Add(c.Id)) continue;
+                if (skipped < request.Offset) { skipped++; continue; }
+                float d = request.RoundDecimal >= 0 ? (float)Math.Round(c.Distance, request.RoundDecimal) : c.Distance;
+                hits.Add(new SearchHit(c.Id, d, OutputFields(c.Segment, c.Row, request.OutputFields)));
+                if (hits.Count == request.Limit) break;
+            }
+            results[q] = hits;
+        }
+        return results;
+    }
+
+    /// <summary>The vector field a request names, or the only one of the collection.</summary>
+    public static FieldSchema ResolveVectorField(CollectionSchema schema, string? name)
+    {
+        if (name is null)
+        {
+            var vectors = schema.VectorFields.ToList();
+            if (vectors.Count != 1)
+                throw new QuiverException(ErrorCode.ParameterMissing, $"collection '{schema.Name}' has {vectors.Count} vector fields; name the one to search (anns_field)");
+            return vectors[0];
+        }
+        var f = schema.Field(name) ?? throw new QuiverException(ErrorCode.FieldNotFound, $"field '{name}' is not in collection '{schema.Name}'");
+        if (!f.IsVector) throw QuiverException.Invalid($"field '{name}' is {f.DataType}, not a vector field");
+        return f;
+    }
+
+    internal static IReadOnlyDictionary<string, object?> OutputFields(GrowingSegment segment, int row, IReadOnlyList<string> fields)
+    {
+        if (fields.Count == 0) return EmptyFields;
+        var values = new Dictionary<string, object?>(fields.Count, StringComparer.Ordinal);
+        foreach (var name in fields) values[name] = segment.GetValue(name, row);
+        return values;
+    }
+
+    private static readonly IReadOnlyDictionary<string, object?> EmptyFields = new Dictionary<string, object?>();
+
+    private static Bitset BuildFilter(GrowingSegment segment, Func<Func<string, object?>, bool> predicate, ulong snapshot)
+    {
+        int n = checked((int)segment.RowCount);
+        var bits = new Bitset(n);
+        for (int row = 0; row < n; row++)
+        {
+            if (!segment.IsVisible(row, snapshot)) continue;
+            int r = row;
+            if (predicate(name => segment.GetValue(name, r))) bits.Set(row);
+        }
+        return bits;
+    }
+}
