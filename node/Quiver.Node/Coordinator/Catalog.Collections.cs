@@ -40,7 +40,7 @@ public sealed partial class Catalog
         var fields = new List<FieldSchema>(schema.Fields.Count);
         for (int i = 0; i < schema.Fields.Count; i++)
             fields.Add(schema.Fields[i] with { FieldId = CollectionInfo.FirstFieldId + i });
-        var normalized = schema with { Fields = fields };
+        var normalized = schema with { Fields = fields.AsReadOnly() };
         var properties = CatalogCodec.Freeze(options.Properties);
 
         return MutateAsync<CollectionInfo>(async (state, ct) =>
@@ -71,8 +71,8 @@ public sealed partial class Catalog
             var channels = new string[options.ShardsNum];
             for (int shard = 0; shard < channels.Length; shard++)
                 channels[shard] = CollectionInfo.VirtualChannelName(first, shard);
-            var info = new CollectionInfo(first, db.Id, name, normalized, options.ShardsNum, channels, options.ConsistencyLevel,
-                properties, ts, partitionList, CollectionState.Created);
+            var info = new CollectionInfo(first, db.Id, name, normalized, options.ShardsNum, Array.AsReadOnly(channels), options.ConsistencyLevel,
+                properties, ts, Array.AsReadOnly(partitionList), CollectionState.Created);
             return new(info, state.WithCollection(info),
                 [MetaOp.Put(_keys.Collection(db.Id, info.Id), CheckSize(CatalogCodec.Encode(info), $"collection '{name}'"))]);
         }, cancellationToken);

@@ -24,7 +24,7 @@ public sealed partial class Catalog
             long id = await _ids.AllocateAsync(1, ct).ConfigureAwait(false);
             ulong ts = await _tso.AllocateAsync(1, ct).ConfigureAwait(false);
             var p = new PartitionInfo(id, partition, ts);
-            var next = c with { Partitions = [.. c.Partitions, p] };
+            var next = c with { Partitions = Array.AsReadOnly<PartitionInfo>([.. c.Partitions, p]) };
             return new(p, state.WithCollection(next), [PutCollection(next)]);
         }, cancellationToken);
     }
@@ -60,7 +60,7 @@ public sealed partial class Catalog
                 throw QuiverException.Invalid($"the default partition '{partition}' of collection '{c.Name}' cannot be dropped");
             if (c.Partition(partition) is not { } p)
                 return ValueTask.FromResult(CatalogChange<PartitionInfo?>.Unchanged(null));
-            var next = c with { Partitions = [.. c.Partitions.Where(x => x.Id != p.Id)] };
+            var next = c with { Partitions = Array.AsReadOnly(c.Partitions.Where(x => x.Id != p.Id).ToArray()) };
             return ValueTask.FromResult(new CatalogChange<PartitionInfo?>(p, state.WithCollection(next), [PutCollection(next)]));
         }, cancellationToken);
     }

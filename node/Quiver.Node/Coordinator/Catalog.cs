@@ -90,9 +90,22 @@ public sealed partial class Catalog
         }
         catch (MetaStoreException e)
         {
-            throw StoreFailure("read the catalog", e);
+            throw StoreFailures.Wrap("read the catalog", e);
         }
         Volatile.Write(ref _state, CatalogCodec.Load(kvs, _keys));
+    }
+
+    private async Task TryReloadAfterUnknownOutcomeAsync()
+    {
+        try
+        {
+            await ReloadAsync(CancellationToken.None).ConfigureAwait(false);
+            _reloadBeforeWrite = false;
+        }
+        catch (QuiverException)
+        {
+            // Still unknown; the flag makes the next mutation try again.
+        }
     }
 
     private Task EnsureDefaultDatabaseAsync(CancellationToken cancellationToken) =>
@@ -136,10 +149,12 @@ public sealed partial class Catalog
                 }
                 catch (Exception e) when (e is MetaStoreException or OperationCanceledException)
                 {
-                    // The write may or may not have landed; read the truth before the next change.
+                    // The write may or may not have landed: read the truth now so that reads see it,
+                    // or, if the store cannot answer either, before the next change.
                     _reloadBeforeWrite = true;
+                    await TryReloadAfterUnknownOutcomeAsync().ConfigureAwait(false);
                     if (e is MetaStoreException m)
-                        throw StoreFailure("write the catalog", m);
+                        throw StoreFailures.Wrap("write the catalog", m);
                     throw;
                 }
                 if (result.Succeeded)
@@ -174,9 +189,6 @@ public sealed partial class Catalog
             return ValueTask.FromException<T>(e);
         }
     }
-
-    private static QuiverException StoreFailure(string what, MetaStoreException e) =>
-        new(e.Retriable ? ErrorCode.Unavailable : ErrorCode.Unexpected, $"could not {what}: {e.Message}", e.Retriable, e);
 
     /// <summary>The database called <paramref name="dbName"/> ("default" when null or empty), or DatabaseNotFound.</summary>
     private static DatabaseInfo ResolveDatabase(CatalogState state, string? dbName)

@@ -132,11 +132,11 @@ internal static class CatalogCodec
             r.Name,
             FromRecord(kv, r.Schema),
             r.ShardsNum,
-            [.. r.VirtualChannels],
+            Array.AsReadOnly(r.VirtualChannels.ToArray()),
             (ConsistencyLevel)r.ConsistencyLevel,
             Freeze(r.Properties),
             r.CreatedTs,
-            [.. r.Partitions.Select(p => new PartitionInfo(p.Id, p.Name, p.CreatedTs))],
+            Array.AsReadOnly(r.Partitions.Select(p => new PartitionInfo(p.Id, p.Name, p.CreatedTs)).ToArray()),
             (CollectionState)r.State);
     }
 
@@ -170,7 +170,7 @@ internal static class CatalogCodec
         })],
     };
 
-    private static CollectionSchema FromRecord(KeyValue kv, SchemaRecord r) => new(r.Name, [.. r.Fields.Select(f =>
+    private static CollectionSchema FromRecord(KeyValue kv, SchemaRecord r) => new(r.Name, Array.AsReadOnly(r.Fields.Select(f =>
     {
         var type = (FieldType)f.DataType;
         if (!Enum.IsDefined(type) || !Enum.IsDefined((FieldType)f.ElementType))
@@ -189,7 +189,7 @@ internal static class CatalogCodec
             DefaultValue = DecodeDefault(kv, f.Name, type, f.DefaultValue),
             IsPartitionKey = f.IsPartitionKey,
         };
-    })])
+    }).ToArray()))
     {
         Description = r.Description,
         EnableDynamicField = r.EnableDynamicField,

@@ -55,7 +55,15 @@ public sealed class IdAllocator
         ArgumentException.ThrowIfNullOrEmpty(key);
         ArgumentOutOfRangeException.ThrowIfLessThan(blockSize, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(blockSize, MaxCount);
-        KeyValue? saved = await meta.GetAsync(key, cancellationToken).ConfigureAwait(false);
+        KeyValue? saved;
+        try
+        {
+            saved = await meta.GetAsync(key, cancellationToken).ConfigureAwait(false);
+        }
+        catch (MetaStoreException e)
+        {
+            throw StoreFailures.Wrap($"open the id allocator on '{key}'", e);
+        }
         if (saved is not null)
             _ = Read(saved);
         return new IdAllocator(meta, key, blockSize);
@@ -77,7 +85,15 @@ public sealed class IdAllocator
             // Another caller may have reserved a fresh block while this one waited.
             if (TryTake(count, out long id))
                 return id;
-            (long start, long end) = await ReserveAsync(Math.Max(count, _blockSize), cancellationToken).ConfigureAwait(false);
+            long start, end;
+            try
+            {
+                (start, end) = await ReserveAsync(Math.Max(count, _blockSize), cancellationToken).ConfigureAwait(false);
+            }
+            catch (MetaStoreException e)
+            {
+                throw StoreFailures.Wrap($"reserve ids in '{_key}'", e);
+            }
             lock (_sync)
             {
                 _next = start + count;

@@ -70,7 +70,19 @@ public sealed class TimestampOracle
         if (w < TimeSpan.FromMilliseconds(1) || w > TimeSpan.FromHours(1))
             throw new ArgumentOutOfRangeException(nameof(window), w, "the TSO window must be 1 ms..1 h");
 
-        var oracle = new TimestampOracle(meta, key, clock, (long)w.TotalMilliseconds);
+        try
+        {
+            return await OpenCoreAsync(meta, key, clock, (long)w.TotalMilliseconds, cancellationToken).ConfigureAwait(false);
+        }
+        catch (MetaStoreException e)
+        {
+            throw StoreFailures.Wrap($"open the timestamp oracle on '{key}'", e);
+        }
+    }
+
+    private static async Task<TimestampOracle> OpenCoreAsync(IMetaStore meta, string key, TimeProvider clock, long windowMs, CancellationToken cancellationToken)
+    {
+        var oracle = new TimestampOracle(meta, key, clock, windowMs);
         KeyValue? saved = await meta.GetAsync(key, cancellationToken).ConfigureAwait(false);
         long savedBound = saved is null ? 0 : CoordinatorJson.Decode(saved, CoordinatorJsonContext.Default.TsoRecord, "TSO bound").PhysicalBoundMs;
         long start = Math.Max(oracle.NowMs(), savedBound);
@@ -111,7 +123,14 @@ public sealed class TimestampOracle
                 // Another caller may have saved a later bound while this one waited.
                 if (TryAllocate(count, out ulong ts, out long needed))
                     return ts;
-                await SaveBoundAsync(needed + _windowMs, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await SaveBoundAsync(needed + _windowMs, cancellationToken).ConfigureAwait(false);
+                }
+                catch (MetaStoreException e)
+                {
+                    throw StoreFailures.Wrap($"save the timestamp oracle's bound in '{_key}'", e);
+                }
             }
             finally
             {
