@@ -82,8 +82,9 @@ public sealed class ShardChannel : IAsyncDisposable
         switch (e.Kind)
         {
             case WalEntryKind.Insert:
-                var (segmentId, batch) = WalPayload.DecodeInsert(e.Payload, _schema, record.Address);
+                var (segmentId, batch, upsert) = WalPayload.DecodeInsert(e.Payload, _schema, record.Address);
                 _currentSegment[e.PartitionId] = segmentId;
+                if (upsert) ApplyDelete(PrimaryKeys(batch), e.Timestamp);
                 ApplyInsert(segmentId, e.PartitionId, batch);
                 break;
             case WalEntryKind.Delete:
@@ -97,7 +98,17 @@ public sealed class ShardChannel : IAsyncDisposable
     /// Appends rows of one partition (a batch built for this collection's storage schema; its timestamps are
     /// replaced by the write's) and returns the write's timestamp once the rows are durable and searchable.
     /// </summary>
-    public async Task<ulong> InsertAsync(long partitionId, RecordBatch batch, CancellationToken cancellationToken = default)
+    public Task<ulong> InsertAsync(long partitionId, RecordBatch batch, CancellationToken cancellationToken = default) =>
+        WriteRowsAsync(partitionId, batch, upsert: false, cancellationToken);
+
+    /// <summary>
+    /// Replaces rows by primary key: every existing row with one of the batch's keys (in any partition of this shard)
+    /// is deleted and the batch inserted, in one WAL entry at one timestamp, so the swap is atomic.
+    /// </summary>
+    public Task<ulong> UpsertAsync(long partitionId, RecordBatch batch, CancellationToken cancellationToken = default) =>
+        WriteRowsAsync(partitionId, batch, upsert: true, cancellationToken);
+
+    private async Task<ulong> WriteRowsAsync(long partitionId, RecordBatch batch, bool upsert, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batch);
         if (batch.Length == 0) throw QuiverException.Invalid("an insert needs at least one row");
@@ -113,11 +124,18 @@ public sealed class ShardChannel : IAsyncDisposable
                 _currentSegment[partitionId] = segmentId;
             }
             var stamped = Stamp(batch, ts);
-            var payload = WalPayload.EncodeInsert(segmentId, stamped);
+            var payload = WalPayload.EncodeInsert(segmentId, stamped, upsert);
             if (payload.Length > _wal.MaxEntryBytes)
                 throw QuiverException.Invalid($"one insert into '{VirtualChannel}' is {payload.Length} bytes; the limit per write is {_wal.MaxEntryBytes} — send fewer rows per call");
             address = _wal.Enqueue(new WalEntry(WalEntryKind.Insert, ts, CollectionId, partitionId, payload));
-            lock (_applyGate) _pending.Enqueue((address, ts, () => ApplyInsert(segmentId, partitionId, stamped)));
+            lock (_applyGate)
+            {
+                _pending.Enqueue((address, ts, () =>
+                {
+                    if (upsert) ApplyDelete(PrimaryKeys(stamped), ts);
+                    ApplyInsert(segmentId, partitionId, stamped);
+                }));
+            }
         }
         finally
         {
@@ -186,6 +204,16 @@ public sealed class ShardChannel : IAsyncDisposable
             if (primaryKeys is long[] ints) segment.Delete(ints, ts);
             else segment.Delete((string[])primaryKeys, ts);
         }
+    }
+
+    private Array PrimaryKeys(RecordBatch batch)
+    {
+        var column = batch.Column(_schema.PrimaryKey.Name);
+        if (column is Int64Array ints) return ints.Values.ToArray();
+        var strings = (StringArray)column;
+        var keys = new string[strings.Length];
+        for (int i = 0; i < keys.Length; i++) keys[i] = strings.GetString(i);
+        return keys;
     }
 
     private RecordBatch Stamp(RecordBatch batch, ulong ts)

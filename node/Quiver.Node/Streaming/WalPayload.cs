@@ -11,7 +11,8 @@ namespace Quiver.Node.Streaming;
 /// <summary>
 /// Payloads of the engine's WAL entries (the entry header carries kind, timestamp, collection and partition).
 /// <list type="bullet">
-/// <item>Insert: <c>u8 version (1) | i64 growing segment id | Arrow IPC stream (schema, one record batch, end)</c>.
+/// <item>Insert: <c>u8 version (1) | u8 flags (bit 0: upsert — delete the rows' keys first, in the same entry, so an
+/// upsert is atomic) | i64 growing segment id | Arrow IPC stream (schema, one record batch, end)</c>.
 /// The rows keep their Arrow form from the proxy to the growing segment and, later, the sealed file.</item>
 /// <item>Delete: <c>u8 version (1) | u8 key type (5 Int64, 21 VarChar) | i32 count | keys</c>, Int64 keys
 /// little-endian, VarChar keys as i32 byte length + UTF-8.</item>
@@ -21,10 +22,11 @@ public static class WalPayload
 {
     private const byte Version = 1;
 
-    public static byte[] EncodeInsert(long segmentId, RecordBatch batch)
+    public static byte[] EncodeInsert(long segmentId, RecordBatch batch, bool upsert = false)
     {
         using var ms = new MemoryStream();
         ms.WriteByte(Version);
+        ms.WriteByte(upsert ? (byte)1 : (byte)0);
         Span<byte> id = stackalloc byte[8];
         BinaryPrimitives.WriteInt64LittleEndian(id, segmentId);
         ms.Write(id);
@@ -37,18 +39,20 @@ public static class WalPayload
     }
 
     /// <summary>Decodes an insert payload; the batch is rebound to <paramref name="schema"/>'s Arrow schema after its columns are checked.</summary>
-    public static (long SegmentId, RecordBatch Batch) DecodeInsert(ReadOnlyMemory<byte> payload, SegmentSchema schema, long position)
+    public static (long SegmentId, RecordBatch Batch, bool Upsert) DecodeInsert(ReadOnlyMemory<byte> payload, SegmentSchema schema, long position)
     {
         var span = payload.Span;
-        if (span.Length < 9 || span[0] != Version)
+        if (span.Length < 10 || span[0] != Version)
             throw Corrupt(position, $"insert payload version {(span.Length > 0 ? span[0] : -1)} is not understood");
-        long segmentId = BinaryPrimitives.ReadInt64LittleEndian(span[1..]);
-        using var reader = new ArrowStreamReader(payload[9..]);
+        if ((span[1] & ~1) != 0) throw Corrupt(position, $"insert payload flags {span[1]:X2} are not understood");
+        bool upsert = (span[1] & 1) != 0;
+        long segmentId = BinaryPrimitives.ReadInt64LittleEndian(span[2..]);
+        using var reader = new ArrowStreamReader(payload[10..]);
         var batch = reader.ReadNextRecordBatch() ?? throw Corrupt(position, "insert payload holds no record batch");
         if (!schema.Describes(batch.Schema))
             throw Corrupt(position, $"insert payload columns ({string.Join(", ", batch.Schema.FieldsList.Select(f => f.Name))}) do not match the collection's schema");
         var columns = Enumerable.Range(0, batch.ColumnCount).Select(batch.Column).ToList();
-        return (segmentId, new RecordBatch(schema.Arrow, columns, batch.Length));
+        return (segmentId, new RecordBatch(schema.Arrow, columns, batch.Length), upsert);
     }
 
     public static byte[] EncodeDelete(Array primaryKeys)

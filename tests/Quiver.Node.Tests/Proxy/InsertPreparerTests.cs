@@ -102,7 +102,8 @@ public class InsertPreparerTests
         var storage = schema.ToSegmentSchema();
         var batch = InsertPreparer.Prepare(schema, storage, 1, Rows(10), 5, false, _ => 1).Shards[0].Batch;
         var bytes = WalPayload.EncodeInsert(42, batch);
-        var (segment, back) = WalPayload.DecodeInsert(bytes, storage, 64);
+        var (segment, back, upsert) = WalPayload.DecodeInsert(bytes, storage, 64);
+        Assert.False(upsert);
         Assert.Equal(42, segment);
         Assert.Same(storage.Arrow, back.Schema);
         Assert.Equal(10, back.Length);

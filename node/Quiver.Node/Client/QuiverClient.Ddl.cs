@@ -1,0 +1,105 @@
+using Quiver.Node.Coordinator;
+using Quiver.Node.Schema;
+
+namespace Quiver.Node.Client;
+
+public sealed partial class QuiverClient
+{
+    // Databases, partitions, aliases and index definitions are catalog operations; collections also own shards.
+
+    public Task<DatabaseInfo> CreateDatabaseAsync(string name, CancellationToken cancellationToken = default) =>
+        _catalog.CreateDatabaseAsync(name, null, cancellationToken);
+
+    public async Task<IReadOnlyList<string>> ListDatabasesAsync(CancellationToken cancellationToken = default) =>
+        (await _catalog.ListDatabasesAsync(cancellationToken).ConfigureAwait(false)).Select(d => d.Name).ToList();
+
+    public Task<bool> DropDatabaseAsync(string name, CancellationToken cancellationToken = default) =>
+        _catalog.DropDatabaseAsync(name, cancellationToken);
+
+    /// <summary>Creates a collection (schema checked by Milvus's rules) and opens its shards.</summary>
+    public async Task<CollectionInfo> CreateCollectionAsync(CollectionSchema schema, CreateCollectionOptions? options = null, string? db = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        await _ddl.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var info = await _catalog.CreateCollectionAsync(db, schema, options, cancellationToken).ConfigureAwait(false);
+            if (!_collections.ContainsKey(info.Id)) await OpenRuntimeAsync(info, cancellationToken).ConfigureAwait(false);
+            return info;
+        }
+        finally
+        {
+            _ddl.Release();
+        }
+    }
+
+    public ValueTask<CollectionInfo> DescribeCollectionAsync(string collection, string? db = null, CancellationToken cancellationToken = default) =>
+        _catalog.DescribeCollectionAsync(db, collection, cancellationToken);
+
+    public ValueTask<bool> HasCollectionAsync(string collection, string? db = null, CancellationToken cancellationToken = default) =>
+        _catalog.HasCollectionAsync(db, collection, cancellationToken);
+
+    public async Task<IReadOnlyList<string>> ListCollectionsAsync(string? db = null, CancellationToken cancellationToken = default) =>
+        (await _catalog.ListCollectionsAsync(db, cancellationToken).ConfigureAwait(false)).Select(c => c.Name).ToList();
+
+    /// <summary>Drops a collection: its catalog entry first (so it is gone for every reader), then its shards and WAL files.</summary>
+    public async Task<bool> DropCollectionAsync(string collection, string? db = null, CancellationToken cancellationToken = default)
+    {
+        await _ddl.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var dropped = await _catalog.DropCollectionAsync(db, collection, cancellationToken).ConfigureAwait(false);
+            if (dropped is null) return false;
+            if (_collections.TryRemove(dropped.Id, out var runtime))
+            {
+                foreach (var shard in runtime.Shards) await shard.DisposeAsync().ConfigureAwait(false);
+                foreach (var vchannel in dropped.VirtualChannels)
+                {
+                    string dir = Path.Combine(_directory, "wal", vchannel);
+                    if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+                }
+            }
+            return true;
+        }
+        finally
+        {
+            _ddl.Release();
+        }
+    }
+
+    public Task<PartitionInfo> CreatePartitionAsync(string collection, string partition, string? db = null, CancellationToken cancellationToken = default) =>
+        _catalog.CreatePartitionAsync(db, collection, partition, cancellationToken);
+
+    public async Task<IReadOnlyList<string>> ListPartitionsAsync(string collection, string? db = null, CancellationToken cancellationToken = default) =>
+        (await _catalog.ListPartitionsAsync(db, collection, cancellationToken).ConfigureAwait(false)).Select(p => p.Name).ToList();
+
+    public ValueTask<bool> HasPartitionAsync(string collection, string partition, string? db = null, CancellationToken cancellationToken = default) =>
+        _catalog.HasPartitionAsync(db, collection, partition, cancellationToken);
+
+    /// <summary>Drops a partition; its rows stop being visible at once (their space is reclaimed by compaction, later).</summary>
+    public async Task<bool> DropPartitionAsync(string collection, string partition, string? db = null, CancellationToken cancellationToken = default) =>
+        await _catalog.DropPartitionAsync(db, collection, partition, cancellationToken).ConfigureAwait(false) is not null;
+
+    public Task<AliasInfo> CreateAliasAsync(string alias, string collection, string? db = null, CancellationToken cancellationToken = default) =>
+        _catalog.CreateAliasAsync(db, alias, collection, cancellationToken);
+
+    public Task<AliasInfo> AlterAliasAsync(string alias, string collection, string? db = null, CancellationToken cancellationToken = default) =>
+        _catalog.AlterAliasAsync(db, alias, collection, cancellationToken);
+
+    public Task<bool> DropAliasAsync(string alias, string? db = null, CancellationToken cancellationToken = default) =>
+        _catalog.DropAliasAsync(db, alias, cancellationToken);
+
+    public ValueTask<AliasInfo> DescribeAliasAsync(string alias, string? db = null, CancellationToken cancellationToken = default) =>
+        _catalog.DescribeAliasAsync(db, alias, cancellationToken);
+
+    /// <summary>Records an index definition (type, metric, params). Searches use its metric; building it on sealed segments comes with flush.</summary>
+    public Task<IndexDefinition> CreateIndexAsync(string collection, IndexSpec spec, string? db = null, CancellationToken cancellationToken = default) =>
+        _catalog.CreateIndexAsync(db, collection, spec, cancellationToken);
+
+    public ValueTask<IReadOnlyList<IndexDefinition>> ListIndexesAsync(string collection, string? db = null, CancellationToken cancellationToken = default) =>
+        _catalog.ListIndexesAsync(db, collection, cancellationToken);
+
+    public async Task<bool> DropIndexAsync(string collection, string indexName, string? db = null, CancellationToken cancellationToken = default) =>
+        await _catalog.DropIndexAsync(db, collection, indexName, cancellationToken).ConfigureAwait(false) is not null;
+}

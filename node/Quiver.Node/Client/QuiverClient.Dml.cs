@@ -1,0 +1,139 @@
+using Quiver.Kernel.Distance;
+using Quiver.Node.Coordinator;
+using Quiver.Node.Errors;
+using Quiver.Node.Proxy;
+
+namespace Quiver.Node.Client;
+
+public sealed partial class QuiverClient
+{
+    /// <summary>Inserts rows (see <see cref="InsertData"/>); returns their primary keys (assigned ones for auto id) once durable and searchable.</summary>
+    public Task<MutationResult> InsertAsync(string collection, InsertData data, string? partition = null, string? db = null, CancellationToken cancellationToken = default) =>
+        WriteAsync(collection, data, partition, db, upsert: false, cancellationToken);
+
+    /// <summary>Inserts rows, replacing any existing rows with the same primary keys atomically (per shard).</summary>
+    public Task<MutationResult> UpsertAsync(string collection, InsertData data, string? partition = null, string? db = null, CancellationToken cancellationToken = default) =>
+        WriteAsync(collection, data, partition, db, upsert: true, cancellationToken);
+
+    private async Task<MutationResult> WriteAsync(string collection, InsertData data, string? partition, string? db, bool upsert, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var runtime = await RuntimeAsync(db, collection, cancellationToken).ConfigureAwait(false);
+        var info = runtime.Info;
+        long partitionId = PartitionId(info, partition);
+        long firstId = 0;
+        if (!upsert && info.Schema.PrimaryField.AutoId && data.RowCount > 0)
+            firstId = await _ids.AllocateAsync(data.RowCount, cancellationToken).ConfigureAwait(false);
+        var prepared = InsertPreparer.Prepare(info.Schema, runtime.Storage, info.ShardsNum, data, 0, upsert, _ => firstId);
+        ulong ts = 0;
+        // Shards are independent logs; each part is durable on its own shard before the call returns.
+        var writes = prepared.Shards.Select(part => upsert
+            ? runtime.Shards[part.Shard].UpsertAsync(partitionId, part.Batch, cancellationToken)
+            : runtime.Shards[part.Shard].InsertAsync(partitionId, part.Batch, cancellationToken));
+        foreach (ulong t in await Task.WhenAll(writes).ConfigureAwait(false)) ts = Math.Max(ts, t);
+        int n = data.RowCount;
+        return new MutationResult(prepared.PrimaryKeys, upsert ? 0 : n, 0, upsert ? n : 0, ts);
+    }
+
+    /// <summary>Deletes rows by primary key (<c>long[]</c> or <c>string[]</c>, matching the key type).</summary>
+    public async Task<MutationResult> DeleteAsync(string collection, Array ids, string? db = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        var runtime = await RuntimeAsync(db, collection, cancellationToken).ConfigureAwait(false);
+        var pk = runtime.Info.Schema.PrimaryField;
+        int shards = runtime.Info.ShardsNum;
+        Task<ulong>[] writes;
+        switch (ids)
+        {
+            case long[] ints when pk.DataType == Storage.Segments.FieldType.Int64:
+                writes = ints.GroupBy(k => ShardRouter.Shard(k, shards))
+                    .Select(g => runtime.Shards[g.Key].DeleteAsync(g.ToArray(), cancellationToken)).ToArray();
+                break;
+            case string[] strings when pk.DataType == Storage.Segments.FieldType.VarChar:
+                if (strings.Any(s => s is null)) throw QuiverException.Invalid("a primary key to delete is null");
+                writes = strings.GroupBy(k => ShardRouter.Shard(k, shards))
+                    .Select(g => runtime.Shards[g.Key].DeleteAsync(g.ToArray(), cancellationToken)).ToArray();
+                break;
+            default:
+                throw QuiverException.Invalid($"primary key '{pk.Name}' is {pk.DataType}; pass the ids as {(pk.DataType == Storage.Segments.FieldType.Int64 ? "long[]" : "string[]")}, got {ids.GetType().Name}");
+        }
+        ulong ts = 0;
+        foreach (ulong t in await Task.WhenAll(writes).ConfigureAwait(false)) ts = Math.Max(ts, t);
+        return new MutationResult(ids, 0, ids.Length, 0, ts);
+    }
+
+    /// <summary>Searches the collection; one list of hits per query vector, best first.</summary>
+    public async Task<IReadOnlyList<IReadOnlyList<SearchHit>>> SearchAsync(string collection, SearchRequest request, string? db = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var runtime = await RuntimeAsync(db, collection, cancellationToken).ConfigureAwait(false);
+        var field = SearchExecutor.ResolveVectorField(runtime.Info.Schema, request.VectorField);
+        Metric? indexMetric = null;
+        var index = (await _catalog.ListIndexesAsync(db, collection, cancellationToken).ConfigureAwait(false)).FirstOrDefault(i => i.FieldName == field.Name);
+        if (index != null) indexMetric = MetricNames.Parse(index.MetricType, field.DataType);
+        var partitions = Partitions(runtime.Info, request.Partitions);
+        // Every acknowledged write is already applied (writes return after they are visible), so a fresh
+        // timestamp is a snapshot that holds all of them: Strong consistency at no wait.
+        ulong snapshot = await _tso.AllocateAsync(1, cancellationToken).ConfigureAwait(false);
+        return SearchExecutor.Search(runtime.Info.Schema, runtime.Shards, partitions, request, indexMetric, snapshot);
+    }
+
+    /// <summary>Rows by primary key (missing keys are skipped), with the requested fields (all scalar and vector fields when none are named).</summary>
+    public async Task<IReadOnlyList<IReadOnlyDictionary<string, object?>>> GetAsync(string collection, Array ids, IReadOnlyList<string>? outputFields = null,
+        IReadOnlyList<string>? partitionNames = null, string? db = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        var runtime = await RuntimeAsync(db, collection, cancellationToken).ConfigureAwait(false);
+        var schema = runtime.Info.Schema;
+        var fields = outputFields is { Count: > 0 } ? outputFields : schema.Fields.Select(f => f.Name).ToList();
+        foreach (var name in fields)
+            if (schema.Field(name) is null) throw new QuiverException(ErrorCode.FieldNotFound, $"output field '{name}' is not in collection '{schema.Name}'");
+        var partitions = Partitions(runtime.Info, partitionNames ?? []);
+        ulong snapshot = await _tso.AllocateAsync(1, cancellationToken).ConfigureAwait(false);
+        var rows = new List<IReadOnlyDictionary<string, object?>>();
+        foreach (object key in ids)
+        {
+            if (key is null) continue;
+            int shard = key is long l ? ShardRouter.Shard(l, runtime.Info.ShardsNum) : ShardRouter.Shard((string)key, runtime.Info.ShardsNum);
+            foreach (var segment in runtime.Shards[shard].GrowingSegments)
+            {
+                if (partitions != null && !partitions.Contains(segment.PartitionId)) continue;
+                if (!segment.TryGetRow(key, snapshot, out long row)) continue;
+                rows.Add(SearchExecutor.OutputFields(segment, (int)row, fields));
+                break;
+            }
+        }
+        return rows;
+    }
+
+    /// <summary><c>count(*)</c>: rows visible now, in the given partitions or all.</summary>
+    public async Task<long> CountAsync(string collection, IReadOnlyList<string>? partitionNames = null, string? db = null, CancellationToken cancellationToken = default)
+    {
+        var runtime = await RuntimeAsync(db, collection, cancellationToken).ConfigureAwait(false);
+        var partitions = Partitions(runtime.Info, partitionNames ?? []);
+        ulong snapshot = await _tso.AllocateAsync(1, cancellationToken).ConfigureAwait(false);
+        long count = 0;
+        foreach (var shard in runtime.Shards)
+            foreach (var segment in shard.GrowingSegments)
+                if (partitions is null || partitions.Contains(segment.PartitionId)) count += segment.LiveCount(snapshot);
+        return count;
+    }
+
+    private static long PartitionId(CollectionInfo info, string? partition)
+    {
+        if (info.HasPartitionKey)
+        {
+            if (partition != null) throw QuiverException.Invalid($"collection '{info.Name}' routes rows by its partition key; do not name a partition");
+            throw new QuiverException(ErrorCode.OperationNotSupported, $"writes to partition-key collections ('{info.Name}') are not supported yet");
+        }
+        string name = partition ?? CollectionInfo.DefaultPartitionName;
+        return (info.Partition(name) ?? throw new QuiverException(ErrorCode.PartitionNotFound, $"partition '{name}' not found in collection '{info.Name}'")).Id;
+    }
+
+    /// <summary>The live partitions to read: the named ones (each must exist), or every partition the catalog still has.</summary>
+    private static HashSet<long> Partitions(CollectionInfo info, IReadOnlyList<string> names)
+    {
+        if (names.Count == 0) return info.Partitions.Select(p => p.Id).ToHashSet();
+        return names.Select(n => (info.Partition(n) ?? throw new QuiverException(ErrorCode.PartitionNotFound, $"partition '{n}' not found in collection '{info.Name}'")).Id).ToHashSet();
+    }
+}

@@ -1,0 +1,136 @@
+using System.Collections.Concurrent;
+using Quiver.Node.Coordinator;
+using Quiver.Node.Errors;
+using Quiver.Node.Proxy;
+using Quiver.Node.Schema;
+using Quiver.Node.Streaming;
+using Quiver.Storage.Meta;
+using Quiver.Storage.ObjectStore;
+using Quiver.Storage.Segments;
+using Quiver.Storage.Wal;
+
+namespace Quiver.Node.Client;
+
+/// <summary>
+/// The whole engine in process over one data directory — what Milvus Lite is to Python, with the same
+/// operations and errors the server exposes. Layout: <c>meta/</c> (embedded meta store: catalog, TSO, ids),
+/// <c>wal/{vchannel}/</c> (one write-ahead log per shard), <c>objects/</c> (local object store for sealed data).
+/// </summary>
+/// <remarks>
+/// Every method is thread-safe. A write returns once it is durable in the WAL and visible to searches; a
+/// restart (clean or after a crash) replays the WAL, so every acknowledged write is there again.
+/// This version keeps all data in growing segments (brute-force search); sealing, flush to Arrow segments,
+/// index builds and compaction come next (issue 6 continues).
+/// </remarks>
+public sealed partial class QuiverClient : IAsyncDisposable
+{
+    private readonly string _directory;
+    private readonly QuiverClientOptions _options;
+    private readonly EmbeddedMetaStore _meta;
+    private readonly TimestampOracle _tso;
+    private readonly IdAllocator _ids;
+    private readonly Catalog _catalog;
+    private readonly LocalObjectStore _objects;
+    private readonly ConcurrentDictionary<long, CollectionRuntime> _collections = new();
+    private readonly SemaphoreSlim _ddl = new(1, 1);
+    private int _disposed;
+
+    private sealed record CollectionRuntime(CollectionInfo Info, SegmentSchema Storage, ShardChannel[] Shards);
+
+    private QuiverClient(string directory, QuiverClientOptions options, EmbeddedMetaStore meta, TimestampOracle tso, IdAllocator ids,
+        Catalog catalog, LocalObjectStore objects)
+    {
+        _directory = directory;
+        _options = options;
+        _meta = meta;
+        _tso = tso;
+        _ids = ids;
+        _catalog = catalog;
+        _objects = objects;
+    }
+
+    /// <summary>Opens (or creates) the engine in <paramref name="dataDirectory"/> and recovers every collection.</summary>
+    public static async Task<QuiverClient> OpenAsync(string dataDirectory, QuiverClientOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(dataDirectory);
+        options ??= new QuiverClientOptions();
+        Directory.CreateDirectory(dataDirectory);
+        var meta = EmbeddedMetaStore.Open(new EmbeddedMetaStoreOptions { Directory = Path.Combine(dataDirectory, "meta"), TimeProvider = options.Clock });
+        QuiverClient? client = null;
+        try
+        {
+            var tso = await TimestampOracle.OpenAsync(meta, CoordinatorKeys.Tso(options.MetaRoot), options.Clock, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var ids = await IdAllocator.OpenAsync(meta, CoordinatorKeys.Ids(options.MetaRoot), cancellationToken: cancellationToken).ConfigureAwait(false);
+            var catalog = await Catalog.OpenAsync(meta, options.MetaRoot, ids, tso, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var objects = new LocalObjectStore(Path.Combine(dataDirectory, "objects"));
+            client = new QuiverClient(dataDirectory, options, meta, tso, ids, catalog, objects);
+            foreach (var info in await catalog.ListAllCollectionsAsync(cancellationToken).ConfigureAwait(false))
+                await client.OpenRuntimeAsync(info, cancellationToken).ConfigureAwait(false);
+            await client.RemoveOrphanWalsAsync(cancellationToken).ConfigureAwait(false);
+            return client;
+        }
+        catch
+        {
+            if (client != null) await client.DisposeAsync().ConfigureAwait(false);
+            else await meta.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task OpenRuntimeAsync(CollectionInfo info, CancellationToken cancellationToken)
+    {
+        var storage = info.Schema.ToSegmentSchema();
+        var shards = new ShardChannel[info.ShardsNum];
+        try
+        {
+            for (int s = 0; s < shards.Length; s++)
+            {
+                string vchannel = info.VirtualChannels[s];
+                var wal = new WalOptions(Path.Combine(_directory, "wal", vchannel), vchannel, _options.WalPageSizeBits, _options.WalMemorySizeBits, _options.WalSegmentSizeBits);
+                shards[s] = await ShardChannel.OpenAsync(vchannel, info.Id, storage, wal,
+                    () => _tso.AllocateAsync(), () => _ids.AllocateAsync(), cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch
+        {
+            foreach (var shard in shards) if (shard != null) await shard.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+        _collections[info.Id] = new CollectionRuntime(info, storage, shards);
+    }
+
+    /// <summary>WAL folders of collections the catalog no longer has (a crash after a drop) are removed at open.</summary>
+    private Task RemoveOrphanWalsAsync(CancellationToken cancellationToken)
+    {
+        string root = Path.Combine(_directory, "wal");
+        if (!Directory.Exists(root)) return Task.CompletedTask;
+        var live = new HashSet<string>(_collections.Values.SelectMany(c => c.Info.VirtualChannels), StringComparer.Ordinal);
+        foreach (var dir in Directory.EnumerateDirectories(root))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!live.Contains(Path.GetFileName(dir))) Directory.Delete(dir, recursive: true);
+        }
+        return Task.CompletedTask;
+    }
+
+    private async ValueTask<CollectionRuntime> RuntimeAsync(string? db, string collection, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        var info = await _catalog.DescribeCollectionAsync(db, collection, cancellationToken).ConfigureAwait(false);
+        if (!_collections.TryGetValue(info.Id, out var runtime))
+            throw new QuiverException(ErrorCode.CollectionNotFound, $"collection '{collection}' is being created or dropped", retriable: true);
+        // Partitions and properties change without reopening shards: take the catalog's current description.
+        return runtime with { Info = info };
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        foreach (var runtime in _collections.Values)
+            foreach (var shard in runtime.Shards) await shard.DisposeAsync().ConfigureAwait(false);
+        _collections.Clear();
+        _objects.Dispose();
+        await _meta.DisposeAsync().ConfigureAwait(false);
+        _ddl.Dispose();
+    }
+}

@@ -1,0 +1,20 @@
+namespace Quiver.Node.Client;
+
+/// <summary>Settings of an embedded engine. Defaults suit a laptop; tests shrink the WAL.</summary>
+public sealed record QuiverClientOptions
+{
+    /// <summary>Root of every meta-store key (Milvus's etcd.rootPath).</summary>
+    public string MetaRoot { get; init; } = "quiver";
+
+    /// <summary>WAL page size bits: a single insert call is limited to about 2^bits bytes (default 4 MiB pages → ~4 MiB per call and shard).</summary>
+    public int WalPageSizeBits { get; init; } = 22;
+
+    /// <summary>WAL in-memory buffer bits.</summary>
+    public int WalMemorySizeBits { get; init; } = 25;
+
+    /// <summary>WAL segment file size bits.</summary>
+    public int WalSegmentSizeBits { get; init; } = 30;
+
+    /// <summary>Clock for the TSO and leases (tests pass a manual one).</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+}
