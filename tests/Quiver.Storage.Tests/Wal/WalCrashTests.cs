@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Quiver.Storage.Wal;
 
@@ -65,54 +64,15 @@ public class WalCrashTests
 
     private static async Task<List<Ack>> RunChildUntilKilled(string dir, int round, int writers, int seed, int killAfterMs)
     {
-        string host = Path.Combine(AppContext.BaseDirectory, "Quiver.Storage.WalCrashHost.dll");
-        var psi = new ProcessStartInfo(DotnetHost(), $"\"{host}\" \"{dir}\" {round} {writers} {seed}")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        using var child = Process.Start(psi)!;
-        var lines = new List<string>();
-        var ready = new TaskCompletionSource();
-        var stderr = child.StandardError.ReadToEndAsync();
-        var reader = Task.Run(async () =>
-        {
-            // A line is only taken once its newline arrived: a line cut by the kill was never reported.
-            string? line;
-            while ((line = await child.StandardOutput.ReadLineAsync()) != null)
-            {
-                if (line == "ready") ready.TrySetResult();
-                else lock (lines) lines.Add(line);
-            }
-        });
-        var started = await Task.WhenAny(ready.Task, child.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(60)));
-        if (!ready.Task.IsCompleted)
-        {
-            if (!child.HasExited) child.Kill();
-            Assert.Fail($"WAL crash child did not start: {await stderr}");
-        }
-        await Task.Delay(killAfterMs);
-        if (child.HasExited) Assert.Fail($"WAL crash child exited early: {await stderr}");
-        child.Kill(); // SIGKILL on Unix
-        await child.WaitForExitAsync();
-        await reader;
+        var lines = await CrashChild.RunUntilKilledAsync("Quiver.Storage.WalCrashHost.dll", $"\"{dir}\" {round} {writers} {seed}", killAfterMs);
         var acks = new List<Ack>();
         foreach (var l in lines)
         {
             var p = l.Split(' ');
-            if (p.Length != 5 || p[0] != "ack") continue; // the last line may be cut mid-write
+            if (p.Length != 5 || p[0] != "ack") continue;
             acks.Add(new Ack(int.Parse(p[1], CultureInfo.InvariantCulture), int.Parse(p[2], CultureInfo.InvariantCulture),
                 long.Parse(p[3], CultureInfo.InvariantCulture), long.Parse(p[4], CultureInfo.InvariantCulture)));
         }
         return acks;
-    }
-
-    private static string DotnetHost()
-    {
-        string? path = Environment.ProcessPath;
-        if (path != null && Path.GetFileNameWithoutExtension(path) == "dotnet") return path;
-        string? root = Environment.GetEnvironmentVariable("DOTNET_ROOT");
-        return root != null && File.Exists(Path.Combine(root, "dotnet")) ? Path.Combine(root, "dotnet") : "dotnet";
     }
 }
