@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Quiver.Bench.Ann;
+using Quiver.Bench.Engine;
 using Quiver.Bench.Kernels;
 using Quiver.Bench.Storage;
 
@@ -10,7 +11,7 @@ internal static class Program
 {
     private static int Main(string[] args)
     {
-        var root = new RootCommand("quiver-bench: Quiver's benchmark runner.") { KernelsCommand(), AnnCommand(), PeersCommand(), PlotCommand(), StorageCommand() };
+        var root = new RootCommand("quiver-bench: Quiver's benchmark runner.") { KernelsCommand(), AnnCommand(), PeersCommand(), PlotCommand(), StorageCommand(), EngineCommand() };
         return root.Parse(args).Invoke();
     }
 
@@ -25,6 +26,17 @@ internal static class Program
         };
         kernels.SetAction(r => KernelBench.Run(r.GetValue(quick), r.GetValue(output), r.GetValue(filter)));
         return kernels;
+    }
+
+    private static Command EngineCommand()
+    {
+        var quick = new Option<bool>("--quick") { Description = "Fewer rows and queries (about a minute)." };
+        var output = new Option<string?>("--out") { Description = "Also append the JSON lines to this file." };
+        var dir = new Option<string?>("--dir") { Description = "Scratch directory for the engine's data (default: the temp folder)." };
+        var dataDir = new Option<string?>("--data-dir") { Description = "Cache directory for datasets and ground truth." };
+        var engine = new Command("engine", "Durable inserts, insert-to-searchable, and search through the embedded client versus the bare index; one JSON line each.") { quick, output, dir, dataDir };
+        engine.SetAction(r => EngineBench.Run(r.GetValue(quick), r.GetValue(output), r.GetValue(dir), r.GetValue(dataDir)));
+        return engine;
     }
 
     private static Command StorageCommand()
