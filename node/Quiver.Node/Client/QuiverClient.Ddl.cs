@@ -51,14 +51,19 @@ public sealed partial class QuiverClient
         {
             var dropped = await _catalog.DropCollectionAsync(db, collection, cancellationToken).ConfigureAwait(false);
             if (dropped is null) return false;
-            if (_collections.TryRemove(dropped.Id, out var runtime))
+            if (_collections.TryRemove(dropped.Id, out var runtime)) await CloseRuntimeAsync(runtime).ConfigureAwait(false);
+            foreach (var vchannel in dropped.VirtualChannels)
             {
-                foreach (var shard in runtime.Shards) await shard.DisposeAsync().ConfigureAwait(false);
-                foreach (var vchannel in dropped.VirtualChannels)
-                {
-                    string dir = Path.Combine(_directory, "wal", vchannel);
-                    if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
-                }
+                string dir = Path.Combine(_directory, "wal", vchannel);
+                if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+            }
+            // Then its segments: records, and the files under each log folder of the collection.
+            await _segmentBook.DropCollectionAsync(dropped.Id, cancellationToken).ConfigureAwait(false);
+            foreach (var log in new[] { Storage.ObjectStore.ObjectKeys.InsertLog, Storage.ObjectStore.ObjectKeys.DeltaLog, Storage.ObjectStore.ObjectKeys.StatsLog })
+            {
+                var keys = new List<string>();
+                await foreach (var o in _objects.ListAsync($"{log}/{dropped.Id}/", cancellationToken).ConfigureAwait(false)) keys.Add(o.Key);
+                foreach (var key in keys) await _objects.DeleteAsync(key, cancellationToken).ConfigureAwait(false);
             }
             return true;
         }

@@ -95,7 +95,7 @@ public sealed partial class QuiverClient
         {
             if (key is null) continue;
             int shard = key is long l ? ShardRouter.Shard(l, runtime.Info.ShardsNum) : ShardRouter.Shard((string)key, runtime.Info.ShardsNum);
-            foreach (var segment in runtime.Shards[shard].GrowingSegments)
+            foreach (var segment in runtime.Shards[shard].Segments)
             {
                 if (partitions != null && !partitions.Contains(segment.PartitionId)) continue;
                 if (!segment.TryGetRow(key, snapshot, out long row)) continue;
@@ -114,7 +114,7 @@ public sealed partial class QuiverClient
         ulong snapshot = await _tso.AllocateAsync(1, cancellationToken).ConfigureAwait(false);
         long count = 0;
         foreach (var shard in runtime.Shards)
-            foreach (var segment in shard.GrowingSegments)
+            foreach (var segment in shard.Segments)
                 if (partitions is null || partitions.Contains(segment.PartitionId)) count += segment.LiveCount(snapshot);
         return count;
     }

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using Quiver.Node.Coordinator;
+using Quiver.Node.Data;
+using Quiver.Node.Query;
 using Quiver.Node.Errors;
 using Quiver.Node.Proxy;
 using Quiver.Node.Schema;
@@ -31,11 +33,14 @@ public sealed partial class QuiverClient : IAsyncDisposable
     private readonly IdAllocator _ids;
     private readonly Catalog _catalog;
     private readonly LocalObjectStore _objects;
+    private readonly SegmentBook _segmentBook;
     private readonly ConcurrentDictionary<long, CollectionRuntime> _collections = new();
     private readonly SemaphoreSlim _ddl = new(1, 1);
     private int _disposed;
 
     private sealed record CollectionRuntime(CollectionInfo Info, SegmentSchema Storage, ShardChannel[] Shards);
+
+    private readonly ConcurrentDictionary<long, string> _sealedChannel = new();
 
     private QuiverClient(string directory, QuiverClientOptions options, EmbeddedMetaStore meta, TimestampOracle tso, IdAllocator ids,
         Catalog catalog, LocalObjectStore objects)
@@ -47,6 +52,7 @@ public sealed partial class QuiverClient : IAsyncDisposable
         _ids = ids;
         _catalog = catalog;
         _objects = objects;
+        _segmentBook = new SegmentBook(meta, options.MetaRoot);
     }
 
     /// <summary>Opens (or creates) the engine in <paramref name="dataDirectory"/> and recovers every collection.</summary>
@@ -67,6 +73,7 @@ public sealed partial class QuiverClient : IAsyncDisposable
             foreach (var info in await catalog.ListAllCollectionsAsync(cancellationToken).ConfigureAwait(false))
                 await client.OpenRuntimeAsync(info, cancellationToken).ConfigureAwait(false);
             await client.RemoveOrphanWalsAsync(cancellationToken).ConfigureAwait(false);
+            await client.RemoveOrphanSegmentsAsync(cancellationToken).ConfigureAwait(false);
             return client;
         }
         catch
@@ -81,19 +88,27 @@ public sealed partial class QuiverClient : IAsyncDisposable
     {
         var storage = info.Schema.ToSegmentSchema();
         var shards = new ShardChannel[info.ShardsNum];
+        var loaded = new List<SealedSegment>();
         try
         {
+            // The query node's part: load every flushed segment (mapped Arrow rows + its index), then the streaming
+            // node's: replay each shard's WAL for what was not flushed.
+            var index = await VectorIndexAsync(info, cancellationToken).ConfigureAwait(false);
+            foreach (var record in await _segmentBook.ListAsync(info.Id, cancellationToken).ConfigureAwait(false))
+                loaded.Add(LoadSealed(info, storage, record, index));
             for (int s = 0; s < shards.Length; s++)
             {
                 string vchannel = info.VirtualChannels[s];
                 var wal = new WalOptions(Path.Combine(_directory, "wal", vchannel), vchannel, _options.WalPageSizeBits, _options.WalMemorySizeBits, _options.WalSegmentSizeBits);
+                var mine = loaded.Where(l => _sealedChannel[l.SegmentId] == vchannel).Cast<IQuerySegment>().ToList();
                 shards[s] = await ShardChannel.OpenAsync(vchannel, info.Id, storage, wal,
-                    () => _tso.AllocateAsync(), () => _ids.AllocateAsync(), cancellationToken).ConfigureAwait(false);
+                    () => _tso.AllocateAsync(), () => _ids.AllocateAsync(), mine, cancellationToken).ConfigureAwait(false);
             }
         }
         catch
         {
             foreach (var shard in shards) if (shard != null) await shard.DisposeAsync().ConfigureAwait(false);
+            foreach (var segment in loaded) segment.Dispose();
             throw;
         }
         _collections[info.Id] = new CollectionRuntime(info, storage, shards);
@@ -113,6 +128,26 @@ public sealed partial class QuiverClient : IAsyncDisposable
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// Segment files no record points at (a crash between upload and record, or a drop cut short) are removed at open:
+    /// their rows are still in the WAL, or their collection is gone.
+    /// </summary>
+    private async Task RemoveOrphanSegmentsAsync(CancellationToken cancellationToken)
+    {
+        var live = _sealedChannel.Keys.Select(id => id.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToHashSet(StringComparer.Ordinal);
+        foreach (var log in new[] { ObjectKeys.InsertLog, ObjectKeys.DeltaLog, ObjectKeys.StatsLog })
+        {
+            var orphans = new List<string>();
+            await foreach (var o in _objects.ListAsync(log + "/", cancellationToken).ConfigureAwait(false))
+            {
+                // {log}/{collection}/{partition}/{segment}/{file}
+                var parts = o.Key.Split('/');
+                if (parts.Length >= 5 && !live.Contains(parts[3])) orphans.Add(o.Key);
+            }
+            foreach (var key in orphans) await _objects.DeleteAsync(key, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     private async ValueTask<CollectionRuntime> RuntimeAsync(string? db, string collection, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
@@ -123,11 +158,21 @@ public sealed partial class QuiverClient : IAsyncDisposable
         return runtime with { Info = info };
     }
 
+    private static async Task CloseRuntimeAsync(CollectionRuntime runtime)
+    {
+        foreach (var shard in runtime.Shards)
+        {
+            var sealedSegments = shard.Segments.OfType<SealedSegment>().ToList();
+            await shard.DisposeAsync().ConfigureAwait(false);
+            foreach (var s in sealedSegments) s.Dispose();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         foreach (var runtime in _collections.Values)
-            foreach (var shard in runtime.Shards) await shard.DisposeAsync().ConfigureAwait(false);
+            await CloseRuntimeAsync(runtime).ConfigureAwait(false);
         _collections.Clear();
         _objects.Dispose();
         await _meta.DisposeAsync().ConfigureAwait(false);

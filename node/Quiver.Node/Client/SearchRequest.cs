@@ -18,6 +18,9 @@ public sealed record SearchRequest
     public int RoundDecimal { get; init; } = -1;
     public IReadOnlyList<string> Partitions { get; init; } = [];
 
+    /// <summary>Index search parameters, Milvus's <c>params</c>: <c>ef</c> for HNSW, <c>nprobe</c> (and <c>refine_k</c>) for IVF.</summary>
+    public IReadOnlyDictionary<string, string>? Params { get; init; }
+
     /// <summary>Keeps only rows for which this returns true; it sees the row's fields by name. Slow path: for the tests and embedders until filter expressions arrive.</summary>
     public Func<Func<string, object?>, bool>? Filter { get; init; }
 }

@@ -3,7 +3,10 @@ using Quiver.Kernel.Distance;
 using Quiver.Node.Client;
 using Quiver.Node.Errors;
 using Quiver.Node.Schema;
+using Quiver.Node.Query;
 using Quiver.Node.Streaming;
+using Quiver.Index;
+using Quiver.Index.Ivf;
 using Quiver.Storage.Segments;
 
 namespace Quiver.Node.Proxy;
@@ -18,7 +21,7 @@ public static class SearchExecutor
 {
     public const int MaxTopK = 16384;
 
-    private readonly record struct Candidate(object Id, float Distance, GrowingSegment Segment, int Row);
+    private readonly record struct Candidate(object Id, float Distance, IQuerySegment Segment, int Row);
 
     public static IReadOnlyList<IReadOnlyList<SearchHit>> Search(CollectionSchema schema, IReadOnlyList<ShardChannel> shards,
         IReadOnlySet<long>? partitions, SearchRequest request, Metric? indexMetric, ulong snapshot)
@@ -63,13 +66,18 @@ public static class SearchExecutor
         var found = new int[nq];
         foreach (var shard in shards)
         {
-            foreach (var segment in shard.GrowingSegments)
+            foreach (var segment in shard.Segments)
             {
                 if (partitions != null && !partitions.Contains(segment.PartitionId)) continue;
                 if (segment.RowCount == 0) continue;
                 var filter = request.Filter is null ? null : BuildFilter(segment, request.Filter, snapshot);
                 if (request.Vectors is { } f && field.DataType is FieldType.FloatVector or FieldType.Float16Vector or FieldType.BFloat16Vector)
-                    segment.Search(field.Name, metric, f, k, snapshot, filter, rows, distances, found);
+                {
+                    if (segment is SealedSegment sealedSegment)
+                        sealedSegment.Search(field.Name, metric, f, k, snapshot, filter, rows, distances, found, IndexSearchParameters(request));
+                    else
+                        segment.Search(field.Name, metric, f, k, snapshot, filter, rows, distances, found);
+                }
                 else
                     segment.Search(field.Name, metric, request.PackedVectors, k, snapshot, filter, rows, distances, found);
                 for (int q = 0; q < nq; q++)
@@ -103,6 +111,24 @@ public static class SearchExecutor
         return results;
     }
 
+    /// <summary>Index search parameters from the request's params: <c>ef</c> (HNSW), <c>nprobe</c> and <c>refine_k</c> (IVF).</summary>
+    public static SearchParameters? IndexSearchParameters(SearchRequest request)
+    {
+        var p = request.Params;
+        if (p is null || p.Count == 0) return null;
+        if (p.TryGetValue("ef", out var ef)) return new HnswSearchParameters(ParseInt("ef", ef, Math.Max(request.Limit + request.Offset, 1)));
+        if (p.TryGetValue("nprobe", out var nprobe))
+            return new IvfSearchParameters(ParseInt("nprobe", nprobe, 1), p.TryGetValue("refine_k", out var r) ? ParseInt("refine_k", r, 1) : 1);
+        return null;
+    }
+
+    private static int ParseInt(string name, string value, int min)
+    {
+        if (!int.TryParse(value, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int v) || v < min)
+            throw QuiverException.Invalid($"search parameter {name} = '{value}' must be an integer ≥ {min}");
+        return v;
+    }
+
     /// <summary>The vector field a request names, or the only one of the collection.</summary>
     public static FieldSchema ResolveVectorField(CollectionSchema schema, string? name)
     {
@@ -118,7 +144,7 @@ public static class SearchExecutor
         return f;
     }
 
-    internal static IReadOnlyDictionary<string, object?> OutputFields(GrowingSegment segment, int row, IReadOnlyList<string> fields)
+    internal static IReadOnlyDictionary<string, object?> OutputFields(IQuerySegment segment, int row, IReadOnlyList<string> fields)
     {
         if (fields.Count == 0) return EmptyFields;
         var values = new Dictionary<string, object?>(fields.Count, StringComparer.Ordinal);
@@ -128,7 +154,7 @@ public static class SearchExecutor
 
     private static readonly IReadOnlyDictionary<string, object?> EmptyFields = new Dictionary<string, object?>();
 
-    private static Bitset BuildFilter(GrowingSegment segment, Func<Func<string, object?>, bool> predicate, ulong snapshot)
+    private static Bitset BuildFilter(IQuerySegment segment, Func<Func<string, object?>, bool> predicate, ulong snapshot)
     {
         int n = checked((int)segment.RowCount);
         var bits = new Bitset(n);

@@ -24,7 +24,7 @@ namespace Quiver.Node.Streaming;
 /// (batch array + row count) with one volatile write, so a reader always sees a whole prefix of batches.
 /// The primary-key map is updated after the publish, so every row it names is already readable.</para>
 /// </remarks>
-public sealed partial class GrowingSegment
+public sealed partial class GrowingSegment : IQuerySegment
 {
     private readonly ConcurrentDictionary<long, int>? _intKeys;
     private readonly ConcurrentDictionary<string, int>? _stringKeys;

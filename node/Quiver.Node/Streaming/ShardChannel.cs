@@ -30,7 +30,8 @@ public sealed class ShardChannel : IAsyncDisposable
     private readonly Queue<(long Address, ulong Timestamp, Action Apply)> _pending = new();
     private readonly Dictionary<long, long> _currentSegment = new(); // partition → growing segment id (order section)
     private readonly Dictionary<long, GrowingSegment> _segmentsById = new(); // apply side
-    private volatile GrowingSegment[] _segments = [];
+    private volatile IQuerySegment[] _segments = [];
+    private readonly HashSet<long> _flushed = new();
     private ulong _serviceable;
 
     private ShardChannel(string vchannel, long collectionId, WriteAheadLog wal, SegmentSchema schema,
@@ -48,19 +49,27 @@ public sealed class ShardChannel : IAsyncDisposable
 
     public long CollectionId { get; }
 
-    /// <summary>The growing segments, a snapshot safe to search while writes go on.</summary>
-    public IReadOnlyList<GrowingSegment> GrowingSegments => _segments;
+    /// <summary>The shard's segments, growing and sealed: a snapshot safe to search while writes and flushes go on.</summary>
+    public IReadOnlyList<IQuerySegment> Segments => _segments;
 
     /// <summary>Timestamp of the last applied write: searches at or below it see every write of this shard up to it.</summary>
     public ulong ServiceableTimestamp => Volatile.Read(ref _serviceable);
 
     /// <param name="timestamps">The TSO: a fresh hybrid timestamp per write.</param>
     /// <param name="segmentIds">Allocates ids for new growing segments.</param>
+    /// <param name="sealedSegments">This shard's flushed segments, already loaded: the replay skips their inserts (they are in the
+    /// segment files) but still applies later deletes to them.</param>
     public static async Task<ShardChannel> OpenAsync(string vchannel, long collectionId, SegmentSchema schema, WalOptions wal,
-        Func<ValueTask<ulong>> timestamps, Func<ValueTask<long>> segmentIds, CancellationToken cancellationToken = default)
+        Func<ValueTask<ulong>> timestamps, Func<ValueTask<long>> segmentIds, IReadOnlyCollection<IQuerySegment>? sealedSegments = null,
+        CancellationToken cancellationToken = default)
     {
         var log = await WriteAheadLog.OpenAsync(wal, cancellationToken).ConfigureAwait(false);
         var shard = new ShardChannel(vchannel, collectionId, log, schema, timestamps, segmentIds);
+        if (sealedSegments != null)
+        {
+            shard._segments = sealedSegments.ToArray();
+            foreach (var s in sealedSegments) shard._flushed.Add(s.SegmentId);
+        }
         try
         {
             await foreach (var record in log.Scan(0, follow: false, cancellationToken).ConfigureAwait(false))
@@ -83,8 +92,9 @@ public sealed class ShardChannel : IAsyncDisposable
         {
             case WalEntryKind.Insert:
                 var (segmentId, batch, upsert) = WalPayload.DecodeInsert(e.Payload, _schema, record.Address);
-                _currentSegment[e.PartitionId] = segmentId;
                 if (upsert) ApplyDelete(PrimaryKeys(batch), e.Timestamp);
+                if (_flushed.Contains(segmentId)) break; // its rows are in the segment's files
+                _currentSegment[e.PartitionId] = segmentId;
                 ApplyInsert(segmentId, e.PartitionId, batch);
                 break;
             case WalEntryKind.Delete:
@@ -186,6 +196,48 @@ public sealed class ShardChannel : IAsyncDisposable
         cancellationToken.ThrowIfCancellationRequested();
     }
 
+    /// <summary>
+    /// Seals every growing segment: writes after this call go to new segments, and every write enqueued before it
+    /// is applied first. Returns the sealed segments (non-empty ones), for the flush to write out.
+    /// </summary>
+    public async Task<IReadOnlyList<GrowingSegment>> SealAsync(CancellationToken cancellationToken = default)
+    {
+        long tail;
+        await _order.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            _currentSegment.Clear();
+            tail = _wal.TailAddress;
+        }
+        finally
+        {
+            _order.Release();
+        }
+        if (tail > _wal.BeginAddress) await WaitAndApplyAsync(tail - 1, CancellationToken.None).ConfigureAwait(false);
+        lock (_applyGate)
+        {
+            var sealedNow = _segments.OfType<GrowingSegment>().Where(g => !g.IsSealed && g.RowCount > 0).ToList();
+            foreach (var g in sealedNow) g.Seal();
+            return sealedNow;
+        }
+    }
+
+    /// <summary>Swaps a flushed growing segment for its sealed form: searches see one or the other, never both or neither.</summary>
+    public void Replace(GrowingSegment growing, IQuerySegment sealedSegment)
+    {
+        ArgumentNullException.ThrowIfNull(growing);
+        ArgumentNullException.ThrowIfNull(sealedSegment);
+        lock (_applyGate)
+        {
+            int i = Array.IndexOf(_segments, growing);
+            if (i < 0) throw new InvalidOperationException($"segment {growing.SegmentId} is not a growing segment of '{VirtualChannel}'");
+            var next = (IQuerySegment[])_segments.Clone();
+            next[i] = sealedSegment;
+            _flushed.Add(growing.SegmentId);
+            _segments = next;
+        }
+    }
+
     private void ApplyInsert(long segmentId, long partitionId, RecordBatch batch)
     {
         if (!_segmentsById.TryGetValue(segmentId, out var segment))
@@ -194,6 +246,8 @@ public sealed class ShardChannel : IAsyncDisposable
             _segmentsById[segmentId] = segment;
             _segments = [.. _segments, segment];
         }
+        if (segment.IsSealed)
+            throw new InvalidOperationException($"write for sealed segment {segmentId} of '{VirtualChannel}' arrived after the seal");
         segment.Append(batch);
     }
 

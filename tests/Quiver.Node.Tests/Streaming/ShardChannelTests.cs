@@ -28,7 +28,7 @@ public class ShardChannelTests
         return InsertPreparer.Prepare(schema, schema.ToSegmentSchema(), 1, data, 0, false, _ => 0).Shards[0].Batch;
     }
 
-    private static long Live(ShardChannel shard) => shard.GrowingSegments.Sum(s => s.LiveCount(shard.ServiceableTimestamp));
+    private static long Live(ShardChannel shard) => shard.Segments.Sum(s => s.LiveCount(shard.ServiceableTimestamp));
 
     [Fact]
     public async Task WritesAreSearchableWhenAcknowledgedAndSurviveReopen()
@@ -43,14 +43,14 @@ public class ShardChannelTests
             await shard.InsertAsync(8, Batch(100, 50));
             deleteTs = await shard.DeleteAsync(new long[] { 3, 4, 120, 999 });
             Assert.Equal(147, Live(shard));
-            Assert.Equal(2, shard.GrowingSegments.Count);
+            Assert.Equal(2, shard.Segments.Count);
         }
         await using (var shard = await Open(dir.Path))
         {
             Assert.Equal(147, Live(shard));
-            Assert.Equal(2, shard.GrowingSegments.Count);
+            Assert.Equal(2, shard.Segments.Count);
             Assert.Equal(deleteTs, shard.ServiceableTimestamp);
-            var seg = shard.GrowingSegments.Single(s => s.PartitionId == 7);
+            var seg = shard.Segments.Single(s => s.PartitionId == 7);
             Assert.False(seg.TryGetRow(3L, shard.ServiceableTimestamp, out _));
             Assert.True(seg.TryGetRow(5L, shard.ServiceableTimestamp, out long row));
             Assert.Equal(5L, seg.PrimaryKey(row));
@@ -93,7 +93,7 @@ public class ShardChannelTests
         await shard.DeleteAsync(new long[] { 2 });
         await shard.InsertAsync(1, Batch(2, 1));
         Assert.Equal(5, Live(shard));
-        var seg = shard.GrowingSegments.Single();
+        var seg = shard.Segments.Single();
         Assert.True(seg.TryGetRow(2L, shard.ServiceableTimestamp, out long row));
         Assert.Equal(5, row); // the re-inserted row, not the deleted one
     }

@@ -1,0 +1,146 @@
+using Quiver.Index;
+using Quiver.Kernel.Bits;
+using Quiver.Kernel.Distance;
+using Quiver.Node.Streaming;
+using Quiver.Storage.Segments;
+
+namespace Quiver.Node.Query;
+
+/// <summary>
+/// A flushed segment as a query node serves it: its rows (the immutable Arrow batches — in memory right after a
+/// flush, memory-mapped from the segment file after a restart) and, when the collection has an index on a vector
+/// field, that index over the segment's rows. Searches on the indexed field with the index's metric go through
+/// the index, with deleted rows masked by a bitset; everything else falls back to exact search over the rows.
+/// </summary>
+/// <remarks>Lifetime: owns the index and the reader (if any); disposing it frees both. Deletes may still arrive
+/// (a sealed segment's rows can be deleted); they are applied to the rows and reflected in the mask.</remarks>
+public sealed class SealedSegment : IQuerySegment, IDisposable
+{
+    private readonly GrowingSegment _rows;
+    private readonly SegmentReader? _reader;
+    private readonly object _maskGate = new();
+    private long _deleteVersion;
+    private long _maskVersion = -1;
+    private Bitset? _alive;
+
+    /// <param name="rows">The segment's rows, sealed (no more appends).</param>
+    /// <param name="reader">The mapped file the rows come from, owned from now on; null when the rows are in memory.</param>
+    public SealedSegment(GrowingSegment rows, SegmentReader? reader, string? indexedField, IVectorIndex? index, Metric indexMetric, SearchParameters? defaultParameters)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        rows.Seal();
+        _rows = rows;
+        _reader = reader;
+        IndexedField = indexedField;
+        Index = index;
+        IndexMetric = indexMetric;
+        DefaultParameters = defaultParameters;
+    }
+
+    public long SegmentId => _rows.SegmentId;
+    public long PartitionId => _rows.PartitionId;
+    public long RowCount => _rows.RowCount;
+    public bool IsSealed => true;
+    public string? IndexedField { get; }
+    public IVectorIndex? Index { get; }
+    public Metric IndexMetric { get; }
+    public SearchParameters? DefaultParameters { get; }
+
+    /// <summary>The segment's rows as Arrow batches (what its insert file holds).</summary>
+    public IReadOnlyList<Apache.Arrow.RecordBatch> Batches => _rows.Batches;
+
+    public long LiveCount(ulong snapshotTs) => _rows.LiveCount(snapshotTs);
+    public bool IsVisible(long row, ulong snapshotTs) => _rows.IsVisible(row, snapshotTs);
+    public bool TryGetRow(object primaryKey, ulong snapshotTs, out long row) => _rows.TryGetRow(primaryKey, snapshotTs, out row);
+    public object PrimaryKey(long row) => _rows.PrimaryKey(row);
+    public object? GetValue(string field, long row) => _rows.GetValue(field, row);
+    public ulong DeleteTimestamp(long row) => _rows.DeleteTimestamp(row);
+
+    public int Delete(ReadOnlySpan<long> primaryKeys, ulong ts) => Deleted(_rows.Delete(primaryKeys, ts));
+    public int Delete(ReadOnlySpan<string> primaryKeys, ulong ts) => Deleted(_rows.Delete(primaryKeys, ts));
+
+    private int Deleted(int count)
+    {
+        if (count > 0) Interlocked.Increment(ref _deleteVersion);
+        return count;
+    }
+
+    public int Search(string vectorField, Metric metric, ReadOnlySpan<float> queries, int k, ulong snapshotTs, Bitset? filter,
+        Span<int> rows, Span<float> distances, Span<int> found = default) =>
+        Search(vectorField, metric, queries, k, snapshotTs, filter, rows, distances, found, null);
+
+    /// <summary>Searches with explicit index parameters (ef, nprobe); see the interface method.</summary>
+    public int Search(string vectorField, Metric metric, ReadOnlySpan<float> queries, int k, ulong snapshotTs, Bitset? filter,
+        Span<int> rows, Span<float> distances, Span<int> found, SearchParameters? parameters)
+    {
+        if (Index is null || vectorField != IndexedField || metric != IndexMetric)
+            return _rows.Search(vectorField, metric, queries, k, snapshotTs, filter, rows, distances, found);
+        int dim = Index.Dimension;
+        int nq = queries.Length / dim;
+        var mask = Combine(Alive(), filter);
+        int total = 0;
+        for (int q = 0; q < nq; q++)
+        {
+            var r = rows.Slice(q * k, k);
+            var d = distances.Slice(q * k, k);
+            int n = Index.Search(queries.Slice(q * dim, dim), k, r, d, parameters ?? DefaultParameters, mask);
+            for (int i = 0; i < n; i++) d[i] = Report(d[i]);
+            for (int i = n; i < k; i++)
+            {
+                r[i] = -1;
+                d[i] = MetricNamesWorst();
+            }
+            if (!found.IsEmpty) found[q] = n;
+            total += n;
+        }
+        return total;
+    }
+
+    public int Search(string vectorField, Metric metric, ReadOnlySpan<byte> queries, int k, ulong snapshotTs, Bitset? filter,
+        Span<int> rows, Span<float> distances, Span<int> found = default) =>
+        _rows.Search(vectorField, metric, queries, k, snapshotTs, filter, rows, distances, found);
+
+    // The index reports "smaller is closer": −dot for IP, 1 − cos for COSINE. Milvus reports similarities for both.
+    private float Report(float d) => IndexMetric switch
+    {
+        Metric.InnerProduct => -d,
+        Metric.Cosine => 1f - d,
+        _ => d,
+    };
+
+    private float MetricNamesWorst() => IndexMetric is Metric.InnerProduct or Metric.Cosine ? float.NegativeInfinity : float.PositiveInfinity;
+
+    /// <summary>The rows not deleted, or null when none is; rebuilt only after new deletes.</summary>
+    private Bitset? Alive()
+    {
+        long version = Interlocked.Read(ref _deleteVersion);
+        if (version == 0) return null;
+        lock (_maskGate)
+        {
+            if (_maskVersion == version) return _alive;
+            int n = checked((int)RowCount);
+            var bits = new Bitset(n);
+            for (int row = 0; row < n; row++)
+                if (_rows.DeleteTimestamp(row) == ulong.MaxValue) bits.Set(row);
+            _alive = bits;
+            _maskVersion = version;
+            return bits;
+        }
+    }
+
+    private static Bitset? Combine(Bitset? a, Bitset? b)
+    {
+        if (a is null) return b;
+        if (b is null) return a;
+        int n = Math.Min(a.Length, b.Length);
+        var c = new Bitset(n);
+        for (int i = 0; i < n; i++) if (a[i] && b[i]) c.Set(i);
+        return c;
+    }
+
+    public void Dispose()
+    {
+        Index?.Dispose();
+        _reader?.Dispose();
+    }
+}

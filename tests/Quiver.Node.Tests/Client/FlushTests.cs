@@ -1,0 +1,101 @@
+using Quiver.Index.Flat;
+using Quiver.Kernel.Distance;
+using Quiver.Node.Client;
+using Quiver.Node.Coordinator;
+using Quiver.Node.Proxy;
+using Quiver.Node.Query;
+using Quiver.Node.Schema;
+using Quiver.Storage.Segments;
+
+namespace Quiver.Node.Tests.Client;
+
+public class FlushTests
+{
+    private const int Dim = 24;
+
+    private static QuiverClientOptions Small => new() { WalPageSizeBits = 20, WalMemorySizeBits = 22, WalSegmentSizeBits = 24 };
+
+    private static CollectionSchema Schema => new("docs",
+    [
+        new FieldSchema("id", FieldType.Int64) { IsPrimaryKey = true },
+        new FieldSchema("vec", FieldType.FloatVector) { Dim = Dim },
+        new FieldSchema("title", FieldType.VarChar) { MaxLength = 32 },
+    ]);
+
+    private static float[] Vectors(int n, int seed)
+    {
+        var r = new Random(seed);
+        var v = new float[n * Dim];
+        for (int i = 0; i < v.Length; i++) v[i] = (float)r.NextDouble();
+        return v;
+    }
+
+    private static InsertData Rows(long first, float[] vectors) => new InsertData(vectors.Length / Dim)
+        .Column("id", Enumerable.Range(0, vectors.Length / Dim).Select(i => first + i).ToArray())
+        .Column("vec", vectors)
+        .Column("title", Enumerable.Range(0, vectors.Length / Dim).Select(i => $"t{first + i}").ToArray());
+
+    private static async Task<double> Recall(QuiverClient client, FlatIndex truth, float[] queries, int k, Dictionary<string, string>? p = null)
+    {
+        var hits = await client.SearchAsync("docs", new SearchRequest { Vectors = queries, Limit = k, Metric = "L2", Params = p });
+        var ids = new int[k];
+        var d = new float[k];
+        double found = 0;
+        for (int q = 0; q < hits.Count; q++)
+        {
+            truth.Search(queries.AsSpan(q * Dim, Dim), k, ids, d);
+            found += hits[q].Count(h => ids.Contains((int)(long)h.Id));
+        }
+        return found / (hits.Count * k);
+    }
+
+    [Fact]
+    public async Task FlushedSegmentsAreIndexedSearchedWithGrowingDataAndReloadedAfterRestart()
+    {
+        using var dir = new ScratchDirectory("flush");
+        var vectors = Vectors(4000, 1);
+        var queries = Vectors(30, 2);
+        using var truth = FlatIndex.Create(Metric.L2, Dim);
+        long[] victims = [];
+        truth.AddRange(vectors[..(3000 * Dim)]);
+        await using (var client = await QuiverClient.OpenAsync(dir.Path, Small))
+        {
+            await client.CreateCollectionAsync(Schema, new CreateCollectionOptions { ShardsNum = 2 });
+            await client.CreateIndexAsync("docs", new IndexSpec("vec", "HNSW", "L2", new Dictionary<string, string> { ["M"] = "16", ["efConstruction"] = "100" }));
+            await client.InsertAsync("docs", Rows(0, vectors[..(2000 * Dim)]));
+            var flushed = await client.FlushAsync("docs");
+            Assert.Equal(2, flushed.Count); // one growing segment per shard
+            Assert.Empty(await client.FlushAsync("docs")); // nothing new to flush
+            await client.InsertAsync("docs", Rows(2000, vectors[(2000 * Dim)..(3000 * Dim)])); // growing again
+            Assert.Equal(3000, await client.CountAsync("docs"));
+            Assert.True(await Recall(client, truth, queries, 10, new() { ["ef"] = "128" }) >= 0.95);
+            var rows = await client.GetAsync("docs", new long[] { 5, 2500 }, ["title"]);
+            Assert.Equal(new object?[] { "t5", "t2500" }, rows.Select(r => r["title"]));
+        }
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(dir.Path, "objects", "insert_log"), "*.arrow", SearchOption.AllDirectories));
+
+        await using (var client = await QuiverClient.OpenAsync(dir.Path, Small))
+        {
+            Assert.Equal(3000, await client.CountAsync("docs"));
+            Assert.True(await Recall(client, truth, queries, 10, new() { ["ef"] = "128" }) >= 0.95);
+            // Deletes reach sealed rows; searches through the index never return them.
+            var top = await client.SearchAsync("docs", new SearchRequest { Vectors = queries[..Dim], Limit = 5, Metric = "L2", Params = new Dictionary<string, string> { ["ef"] = "128" } });
+            victims = top[0].Select(h => (long)h.Id).Where(id => id < 2000).ToArray();
+            Assert.NotEmpty(victims);
+            await client.DeleteAsync("docs", victims);
+            var again = await client.SearchAsync("docs", new SearchRequest { Vectors = queries[..Dim], Limit = 20, Metric = "L2", Params = new Dictionary<string, string> { ["ef"] = "128" } });
+            Assert.DoesNotContain(again[0], h => victims.Contains((long)h.Id));
+            Assert.Equal(3000 - victims.Length, await client.CountAsync("docs"));
+            await client.FlushAsync("docs");
+        }
+        await using (var client = await QuiverClient.OpenAsync(dir.Path, Small))
+        {
+            // The deletes came back from the WAL onto the reloaded sealed rows.
+            Assert.Equal(3000 - victims.Length, await client.CountAsync("docs"));
+            Assert.Empty(await client.GetAsync("docs", victims, ["id"]));
+            Assert.Equal(3000 - victims.Length, (await client.GetAsync("docs", Enumerable.Range(0, 3000).Select(i => (long)i).ToArray(), ["id"])).Count);
+            Assert.True(await client.DropCollectionAsync("docs"));
+            Assert.Empty(Directory.GetFiles(Path.Combine(dir.Path, "objects"), "*", SearchOption.AllDirectories));
+        }
+    }
+}
