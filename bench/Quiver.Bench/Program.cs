@@ -34,8 +34,9 @@ internal static class Program
         var output = new Option<string?>("--out") { Description = "Also append the JSON lines to this file." };
         var dir = new Option<string?>("--dir") { Description = "Scratch directory for the engine's data (default: the temp folder)." };
         var dataDir = new Option<string?>("--data-dir") { Description = "Cache directory for datasets and ground truth." };
-        var engine = new Command("engine", "Durable inserts, insert-to-searchable, and search through the embedded client versus the bare index; one JSON line each.") { quick, output, dir, dataDir };
-        engine.SetAction(r => EngineBench.Run(r.GetValue(quick), r.GetValue(output), r.GetValue(dir), r.GetValue(dataDir)));
+        var searchOnly = new Option<bool>("--search-only") { Description = "Skip the insert measurements." };
+        var engine = new Command("engine", "Durable inserts, insert-to-searchable, and search through the embedded client versus the bare index; one JSON line each.") { quick, output, dir, dataDir, searchOnly };
+        engine.SetAction(r => EngineBench.Run(r.GetValue(quick), r.GetValue(output), r.GetValue(dir), r.GetValue(dataDir), r.GetValue(searchOnly)));
         return engine;
     }
 

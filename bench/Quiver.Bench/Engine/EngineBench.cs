@@ -20,7 +20,7 @@ namespace Quiver.Bench.Engine;
 /// </summary>
 internal static class EngineBench
 {
-    public static int Run(bool quick, string? output, string? directory, string? dataDir)
+    public static int Run(bool quick, string? output, string? directory, string? dataDir, bool searchOnly = false)
     {
         string root = Path.Combine(directory ?? Path.GetTempPath(), $"quiver-engine-bench-{Environment.ProcessId}");
         Directory.CreateDirectory(root);
@@ -37,7 +37,7 @@ internal static class EngineBench
         }
         try
         {
-            foreach (var (dim, rows) in new[] { (128, quick ? 100_000 : 300_000), (784, quick ? 30_000 : 60_000) })
+            foreach (var (dim, rows) in searchOnly ? [] : new[] { (128, quick ? 100_000 : 300_000), (784, quick ? 30_000 : 60_000) })
                 foreach (var row in Insert(Path.Combine(root, $"insert-{dim}"), dim, rows, 1000).GetAwaiter().GetResult()) Emit(row);
             foreach (var row in Search(Path.Combine(root, "search"), dataDir, quick).GetAwaiter().GetResult()) Emit(row);
             return 0;

@@ -51,6 +51,7 @@ public sealed partial class QuiverClient
         {
             var dropped = await _catalog.DropCollectionAsync(db, collection, cancellationToken).ConfigureAwait(false);
             if (dropped is null) return false;
+            _indexMetrics.Clear();
             if (_collections.TryRemove(dropped.Id, out var runtime)) await CloseRuntimeAsync(runtime).ConfigureAwait(false);
             foreach (var vchannel in dropped.VirtualChannels)
             {
@@ -99,12 +100,20 @@ public sealed partial class QuiverClient
         _catalog.DescribeAliasAsync(db, alias, cancellationToken);
 
     /// <summary>Records an index definition (type, metric, params). Searches use its metric; building it on sealed segments comes with flush.</summary>
-    public Task<IndexDefinition> CreateIndexAsync(string collection, IndexSpec spec, string? db = null, CancellationToken cancellationToken = default) =>
-        _catalog.CreateIndexAsync(db, collection, spec, cancellationToken);
+    public async Task<IndexDefinition> CreateIndexAsync(string collection, IndexSpec spec, string? db = null, CancellationToken cancellationToken = default)
+    {
+        var index = await _catalog.CreateIndexAsync(db, collection, spec, cancellationToken).ConfigureAwait(false);
+        _indexMetrics.Clear();
+        return index;
+    }
 
     public ValueTask<IReadOnlyList<IndexDefinition>> ListIndexesAsync(string collection, string? db = null, CancellationToken cancellationToken = default) =>
         _catalog.ListIndexesAsync(db, collection, cancellationToken);
 
-    public async Task<bool> DropIndexAsync(string collection, string indexName, string? db = null, CancellationToken cancellationToken = default) =>
-        await _catalog.DropIndexAsync(db, collection, indexName, cancellationToken).ConfigureAwait(false) is not null;
+    public async Task<bool> DropIndexAsync(string collection, string indexName, string? db = null, CancellationToken cancellationToken = default)
+    {
+        bool dropped = await _catalog.DropIndexAsync(db, collection, indexName, cancellationToken).ConfigureAwait(false) is not null;
+        _indexMetrics.Clear();
+        return dropped;
+    }
 }

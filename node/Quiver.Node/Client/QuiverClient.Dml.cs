@@ -68,14 +68,9 @@ public sealed partial class QuiverClient
         ArgumentNullException.ThrowIfNull(request);
         var runtime = await RuntimeAsync(db, collection, cancellationToken).ConfigureAwait(false);
         var field = SearchExecutor.ResolveVectorField(runtime.Info.Schema, request.VectorField);
-        Metric? indexMetric = null;
-        var index = (await _catalog.ListIndexesAsync(db, collection, cancellationToken).ConfigureAwait(false)).FirstOrDefault(i => i.FieldName == field.Name);
-        if (index != null) indexMetric = MetricNames.Parse(index.MetricType, field.DataType);
+        Metric? indexMetric = await IndexMetricAsync(runtime.Info, field, db, collection, cancellationToken).ConfigureAwait(false);
         var partitions = Partitions(runtime.Info, request.Partitions);
-        // Every acknowledged write is already applied (writes return after they are visible), so a fresh
-        // timestamp is a snapshot that holds all of them: Strong consistency at no wait.
-        ulong snapshot = await _tso.AllocateAsync(1, cancellationToken).ConfigureAwait(false);
-        return SearchExecutor.Search(runtime.Info.Schema, runtime.Shards, partitions, request, indexMetric, snapshot);
+        return SearchExecutor.Search(runtime.Info.Schema, runtime.Shards, partitions, request, indexMetric, Latest);
     }
 
     /// <summary>Rows by primary key (missing keys are skipped), with the requested fields (all scalar and vector fields when none are named).</summary>
@@ -89,7 +84,7 @@ public sealed partial class QuiverClient
         foreach (var name in fields)
             if (schema.Field(name) is null) throw new QuiverException(ErrorCode.FieldNotFound, $"output field '{name}' is not in collection '{schema.Name}'");
         var partitions = Partitions(runtime.Info, partitionNames ?? []);
-        ulong snapshot = await _tso.AllocateAsync(1, cancellationToken).ConfigureAwait(false);
+        ulong snapshot = Latest;
         var rows = new List<IReadOnlyDictionary<string, object?>>();
         foreach (object key in ids)
         {
@@ -111,13 +106,36 @@ public sealed partial class QuiverClient
     {
         var runtime = await RuntimeAsync(db, collection, cancellationToken).ConfigureAwait(false);
         var partitions = Partitions(runtime.Info, partitionNames ?? []);
-        ulong snapshot = await _tso.AllocateAsync(1, cancellationToken).ConfigureAwait(false);
+        ulong snapshot = Latest;
         long count = 0;
         foreach (var shard in runtime.Shards)
             foreach (var segment in shard.Segments)
                 if (partitions is null || partitions.Contains(segment.PartitionId)) count += segment.LiveCount(snapshot);
         return count;
     }
+
+    /// <summary>
+    /// The snapshot reads use: everything applied. Every acknowledged write is applied before it is acknowledged
+    /// (writes return once visible), so reading the latest state is Strong consistency with no wait and no
+    /// timestamp to allocate. (The visibility rule is insertTs ≤ T &lt; deleteTs, and a live row's deleteTs is
+    /// ulong.MaxValue, so the latest snapshot is one below it.)
+    /// </summary>
+    private const ulong Latest = ulong.MaxValue - 1;
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<CollectionInfo, HashSet<long>> AllPartitions = new();
+
+    /// <summary>The metric of the index on <paramref name="field"/>, if any; cached per collection until its indexes change.</summary>
+    private async ValueTask<Metric?> IndexMetricAsync(CollectionInfo info, Schema.FieldSchema field, string? db, string collection, CancellationToken cancellationToken)
+    {
+        var key = (info.Id, field.Name);
+        if (_indexMetrics.TryGetValue(key, out var cached)) return cached;
+        var index = (await _catalog.ListIndexesAsync(db, collection, cancellationToken).ConfigureAwait(false)).FirstOrDefault(i => i.FieldName == field.Name);
+        Metric? metric = index is null ? null : MetricNames.Parse(index.MetricType, field.DataType);
+        _indexMetrics[key] = metric;
+        return metric;
+    }
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(long, string), Metric?> _indexMetrics = new();
 
     private static long PartitionId(CollectionInfo info, string? partition)
     {
@@ -133,7 +151,8 @@ public sealed partial class QuiverClient
     /// <summary>The live partitions to read: the named ones (each must exist), or every partition the catalog still has.</summary>
     private static HashSet<long> Partitions(CollectionInfo info, IReadOnlyList<string> names)
     {
-        if (names.Count == 0) return info.Partitions.Select(p => p.Id).ToHashSet();
+        // The catalog hands out a new CollectionInfo on every change, so the set of all partitions is cached per object.
+        if (names.Count == 0) return AllPartitions.GetValue(info, i => i.Partitions.Select(p => p.Id).ToHashSet());
         return names.Select(n => (info.Partition(n) ?? throw new QuiverException(ErrorCode.PartitionNotFound, $"partition '{n}' not found in collection '{info.Name}'")).Id).ToHashSet();
     }
 }

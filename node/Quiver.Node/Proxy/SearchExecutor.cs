@@ -1,3 +1,4 @@
+using System.Buffers;
 using Quiver.Kernel.Bits;
 using Quiver.Kernel.Distance;
 using Quiver.Node.Client;
@@ -59,56 +60,83 @@ public static class SearchExecutor
 
         int k = request.Limit + request.Offset;
         bool larger = MetricNames.LargerIsBetter(metric);
+        var parameters = IndexSearchParameters(request);
         var perQueryCandidates = new List<Candidate>[nq];
-        for (int q = 0; q < nq; q++) perQueryCandidates[q] = new List<Candidate>();
-        var rows = new int[nq * k];
-        var distances = new float[nq * k];
-        var found = new int[nq];
-        foreach (var shard in shards)
+        for (int q = 0; q < nq; q++) perQueryCandidates[q] = new List<Candidate>(k);
+        var rows = ArrayPool<int>.Shared.Rent(nq * k);
+        var distances = ArrayPool<float>.Shared.Rent(nq * k);
+        var found = ArrayPool<int>.Shared.Rent(nq);
+        int contributing = 0;
+        try
         {
-            foreach (var segment in shard.Segments)
+            foreach (var shard in shards)
             {
-                if (partitions != null && !partitions.Contains(segment.PartitionId)) continue;
-                if (segment.RowCount == 0) continue;
-                var filter = request.Filter is null ? null : BuildFilter(segment, request.Filter, snapshot);
-                if (request.Vectors is { } f && field.DataType is FieldType.FloatVector or FieldType.Float16Vector or FieldType.BFloat16Vector)
+                foreach (var segment in shard.Segments)
                 {
-                    if (segment is SealedSegment sealedSegment)
-                        sealedSegment.Search(field.Name, metric, f, k, snapshot, filter, rows, distances, found, IndexSearchParameters(request));
-                    else
-                        segment.Search(field.Name, metric, f, k, snapshot, filter, rows, distances, found);
-                }
-                else
-                    segment.Search(field.Name, metric, request.PackedVectors, k, snapshot, filter, rows, distances, found);
-                for (int q = 0; q < nq; q++)
-                {
-                    for (int i = 0; i < found[q]; i++)
+                    if (partitions != null && !partitions.Contains(segment.PartitionId)) continue;
+                    if (segment.RowCount == 0) continue;
+                    var filter = request.Filter is null ? null : BuildFilter(segment, request.Filter, snapshot);
+                    var r = rows.AsSpan(0, nq * k);
+                    var d = distances.AsSpan(0, nq * k);
+                    var fq = found.AsSpan(0, nq);
+                    if (request.Vectors is { } f && field.DataType is FieldType.FloatVector or FieldType.Float16Vector or FieldType.BFloat16Vector)
                     {
-                        int row = rows[q * k + i];
-                        perQueryCandidates[q].Add(new Candidate(segment.PrimaryKey(row), distances[q * k + i], segment, row));
+                        if (segment is SealedSegment sealedSegment) sealedSegment.Search(field.Name, metric, f, k, snapshot, filter, r, d, fq, parameters);
+                        else segment.Search(field.Name, metric, f, k, snapshot, filter, r, d, fq);
                     }
+                    else
+                    {
+                        segment.Search(field.Name, metric, request.PackedVectors, k, snapshot, filter, r, d, fq);
+                    }
+                    bool any = false;
+                    for (int q = 0; q < nq; q++)
+                    {
+                        for (int i = 0; i < found[q]; i++)
+                        {
+                            int row = rows[q * k + i];
+                            perQueryCandidates[q].Add(new Candidate(segment.PrimaryKey(row), distances[q * k + i], segment, row));
+                            any = true;
+                        }
+                    }
+                    if (any) contributing++;
                 }
             }
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(rows);
+            ArrayPool<float>.Shared.Return(distances);
+            ArrayPool<int>.Shared.Return(found);
         }
         var results = new IReadOnlyList<SearchHit>[nq];
         for (int q = 0; q < nq; q++)
         {
             var list = perQueryCandidates[q];
-            list.Sort((a, b) => larger ? b.Distance.CompareTo(a.Distance) : a.Distance.CompareTo(b.Distance));
-            var seen = new HashSet<object>();
-            var hits = new List<SearchHit>(request.Limit);
+            // One segment's candidates come sorted best-first already; several are merged.
+            if (contributing > 1) list.Sort((a, b) => larger ? b.Distance.CompareTo(a.Distance) : a.Distance.CompareTo(b.Distance));
+            // A key can appear twice (inserted twice, or in two segments): keep its best. Small k: a linear check.
+            HashSet<object>? seen = list.Count > 64 ? new HashSet<object>() : null;
+            var hits = new List<SearchHit>(Math.Min(request.Limit, list.Count));
+            var taken = new List<object>(Math.Min(k, list.Count));
             int skipped = 0;
             foreach (var c in list)
             {
-                if (!seen.Add(c.Id)) continue;
+                if (seen != null ? !seen.Add(c.Id) : Contains(taken, c.Id)) continue;
+                if (seen is null) taken.Add(c.Id);
                 if (skipped < request.Offset) { skipped++; continue; }
-                float d = request.RoundDecimal >= 0 ? (float)Math.Round(c.Distance, request.RoundDecimal) : c.Distance;
-                hits.Add(new SearchHit(c.Id, d, OutputFields(c.Segment, c.Row, request.OutputFields)));
+                float dist = request.RoundDecimal >= 0 ? (float)Math.Round(c.Distance, request.RoundDecimal) : c.Distance;
+                hits.Add(new SearchHit(c.Id, dist, OutputFields(c.Segment, c.Row, request.OutputFields)));
                 if (hits.Count == request.Limit) break;
             }
             results[q] = hits;
         }
         return results;
+    }
+
+    private static bool Contains(List<object> ids, object id)
+    {
+        foreach (var x in ids) if (x.Equals(id)) return true;
+        return false;
     }
 
     /// <summary>Index search parameters from the request's params: <c>ef</c> (HNSW), <c>nprobe</c> and <c>refine_k</c> (IVF).</summary>

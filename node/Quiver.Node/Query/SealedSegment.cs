@@ -19,6 +19,9 @@ public sealed class SealedSegment : IQuerySegment, IDisposable
     private readonly GrowingSegment _rows;
     private readonly SegmentReader? _reader;
     private readonly object _maskGate = new();
+    // Int64 primary keys by row, flat: a search resolves k keys of random rows, and one array read each is one
+    // cache miss instead of a walk through the Arrow column objects (about 1 µs per key on this machine).
+    private readonly long[]? _int64Keys;
     private long _deleteVersion;
     private long _maskVersion = -1;
     private Bitset? _alive;
@@ -33,6 +36,7 @@ public sealed class SealedSegment : IQuerySegment, IDisposable
         _reader = reader;
         IndexedField = indexedField;
         Index = index;
+        _int64Keys = Int64Keys(rows);
         IndexMetric = indexMetric;
         DefaultParameters = defaultParameters;
     }
@@ -52,7 +56,23 @@ public sealed class SealedSegment : IQuerySegment, IDisposable
     public long LiveCount(ulong snapshotTs) => _rows.LiveCount(snapshotTs);
     public bool IsVisible(long row, ulong snapshotTs) => _rows.IsVisible(row, snapshotTs);
     public bool TryGetRow(object primaryKey, ulong snapshotTs, out long row) => _rows.TryGetRow(primaryKey, snapshotTs, out row);
-    public object PrimaryKey(long row) => _rows.PrimaryKey(row);
+    public object PrimaryKey(long row) => _int64Keys is { } keys ? keys[row] : _rows.PrimaryKey(row);
+
+    private static long[]? Int64Keys(GrowingSegment rows)
+    {
+        var pk = rows.Schema.PrimaryKey;
+        if (pk.Type != FieldType.Int64) return null;
+        int column = rows.Schema.Fields.ToList().IndexOf(pk);
+        var keys = new long[rows.RowCount];
+        long at = 0;
+        foreach (var batch in rows.Batches)
+        {
+            var values = ((Apache.Arrow.Int64Array)batch.Column(column)).Values;
+            values.CopyTo(keys.AsSpan(checked((int)at)));
+            at += values.Length;
+        }
+        return keys;
+    }
     public object? GetValue(string field, long row) => _rows.GetValue(field, row);
     public ulong DeleteTimestamp(long row) => _rows.DeleteTimestamp(row);
 
