@@ -1,6 +1,6 @@
 // Child process of the engine crash test (tests/Quiver.Node.Tests/Client/EngineCrashTests.cs).
 // Usage: Quiver.Node.CrashHost <data-dir> <first-new-id> <max-existing-id> <seed>
-// Runs operations one at a time through QuiverClient: before each it prints
+// Runs operations one at a time through QuiverClient (inserts, upserts, deletes, and now and then a flush): before each it prints
 // "begin <op> <insert|upsert|delete> <id,id,...> <title>", after its acknowledgement "ack <op>".
 // It never exits by itself: the parent kills it with SIGKILL at a random moment.
 using System.Globalization;
@@ -22,7 +22,16 @@ var stdout = Console.Out;
 stdout.WriteLine("ready");
 for (long op = 0; ; op++)
 {
-    int kind = random.Next(5);
+    int kind = random.Next(21);
+    if (kind == 20)
+    {
+        // Now and then a flush: seal, write segments and delete logs, move the checkpoint, truncate the WAL.
+        stdout.WriteLine($"begin {op} flush 0 -");
+        await client.FlushAsync("crash");
+        stdout.WriteLine($"ack {op}");
+        continue;
+    }
+    kind %= 5;
     string title = string.Create(CultureInfo.InvariantCulture, $"t{nextId}-{op}");
     long[] ids;
     string name;

@@ -57,6 +57,7 @@ public sealed partial class QuiverClient
             {
                 string dir = Path.Combine(_directory, "wal", vchannel);
                 if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+                await _segmentBook.DropCheckpointAsync(vchannel, cancellationToken).ConfigureAwait(false);
             }
             // Then its segments: records, and the files under each log folder of the collection.
             await _segmentBook.DropCollectionAsync(dropped.Id, cancellationToken).ConfigureAwait(false);

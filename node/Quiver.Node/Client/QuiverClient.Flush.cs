@@ -13,6 +13,7 @@ public sealed partial class QuiverClient
 {
     private const string InsertFile = "insert_0.arrow";
     private const string StatsFile = "stats.bin";
+    private const string DeltaFile = "delta_0.arrow";
 
     /// <summary>
     /// Seals every growing segment of the collection and flushes it: Arrow insert file, statistics and manifest to
@@ -24,18 +25,36 @@ public sealed partial class QuiverClient
         var runtime = await RuntimeAsync(db, collection, cancellationToken).ConfigureAwait(false);
         var index = await VectorIndexAsync(runtime.Info, cancellationToken).ConfigureAwait(false);
         var flushed = new List<long>();
-        foreach (var shard in runtime.Shards)
+        // One flush at a time: it rewrites sealed segments' delete logs and moves channel checkpoints.
+        await _flushGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            foreach (var growing in await shard.SealAsync(cancellationToken).ConfigureAwait(false))
+            foreach (var shard in runtime.Shards)
             {
-                var record = await WriteSegmentAsync(runtime, shard.VirtualChannel, growing, cancellationToken).ConfigureAwait(false);
-                var built = index is null ? null : IndexBuilder.Build(index, runtime.Info.Schema, growing.Batches);
-                var sealedSegment = new SealedSegment(growing, null, built is null ? null : index!.FieldName, built?.Index, built?.Metric ?? Metric.L2,
-                    index is null ? null : IndexBuilder.DefaultSearchParameters(index));
-                _sealedChannel[record.SegmentId] = shard.VirtualChannel;
-                shard.Replace(growing, sealedSegment);
-                flushed.Add(record.SegmentId);
+                var seal = await shard.SealAsync(cancellationToken).ConfigureAwait(false);
+                var fresh = new HashSet<long>();
+                foreach (var growing in seal.Segments)
+                {
+                    var record = await WriteSegmentAsync(runtime, shard.VirtualChannel, growing, cancellationToken).ConfigureAwait(false);
+                    var built = index is null ? null : IndexBuilder.Build(index, runtime.Info.Schema, growing.Batches);
+                    var sealedSegment = new SealedSegment(growing, null, built is null ? null : index!.FieldName, built?.Index, built?.Metric ?? Metric.L2,
+                        index is null ? null : IndexBuilder.DefaultSearchParameters(index));
+                    _sealedChannel[record.SegmentId] = shard.VirtualChannel;
+                    shard.Replace(growing, sealedSegment);
+                    flushed.Add(record.SegmentId);
+                    fresh.Add(record.SegmentId);
+                }
+                // Deletes that reached older sealed segments since their flush: their delete logs are rewritten whole.
+                foreach (var older in shard.Segments.OfType<SealedSegment>().Where(s => !fresh.Contains(s.SegmentId)))
+                    await WriteDeleteLogAsync(runtime, older, cancellationToken).ConfigureAwait(false);
+                // Every entry before the seal position is now in segment files and delete logs: record it, then truncate.
+                await _segmentBook.SetCheckpointAsync(shard.VirtualChannel, seal.Position, cancellationToken).ConfigureAwait(false);
+                await shard.TruncateAsync(seal.Position, cancellationToken).ConfigureAwait(false);
             }
+        }
+        finally
+        {
+            _flushGate.Release();
         }
         return flushed;
     }
@@ -43,15 +62,16 @@ public sealed partial class QuiverClient
     private async Task<SegmentRecord> WriteSegmentAsync(CollectionRuntime runtime, string vchannel, GrowingSegment growing, CancellationToken cancellationToken)
     {
         var info = runtime.Info;
-        string staging = Path.Combine(_directory, "staging", growing.SegmentId.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        Directory.CreateDirectory(staging);
+        string staging = Staging(growing.SegmentId);
         try
         {
             var insert = SegmentWriter.Write(Path.Combine(staging, InsertFile), runtime.Storage, growing.Batches);
             SegmentFileInfo stats;
             using (var reader = SegmentReader.Open(Path.Combine(staging, InsertFile), insert))
                 stats = SegmentStats.Compute(reader).Write(Path.Combine(staging, StatsFile));
-            var manifest = new SegmentManifest(info.Id, growing.PartitionId, growing.SegmentId, growing.RowCount, [insert, stats]);
+            var files = new List<SegmentFileInfo> { insert, stats };
+            if (DeleteLogOf(runtime, growing, staging) is { } delta) files.Add(delta);
+            var manifest = new SegmentManifest(info.Id, growing.PartitionId, growing.SegmentId, growing.RowCount, files);
             await SealedSegmentStore.UploadAsync(_objects, staging, manifest, cancellationToken).ConfigureAwait(false);
             ulong ts = await _tso.AllocateAsync(1, cancellationToken).ConfigureAwait(false);
             var record = new SegmentRecord(1, growing.SegmentId, info.Id, growing.PartitionId, vchannel, growing.RowCount, ts);
@@ -66,6 +86,61 @@ public sealed partial class QuiverClient
         }
     }
 
+    /// <summary>Rewrites a sealed segment's delete log (every deleted row: key and delete timestamp) and its manifest, when it has deletes.</summary>
+    private async Task WriteDeleteLogAsync(CollectionRuntime runtime, SealedSegment segment, CancellationToken cancellationToken)
+    {
+        string staging = Staging(segment.SegmentId);
+        try
+        {
+            if (DeleteLogOf(runtime, segment, staging) is not { } delta) return;
+            var info = runtime.Info;
+            string manifestKey = ObjectKeys.StatsLogPrefix(info.Id, segment.PartitionId, segment.SegmentId) + SegmentManifest.FileName;
+            var manifest = SegmentManifest.Decode(await _objects.GetAsync(manifestKey, cancellationToken).ConfigureAwait(false), manifestKey);
+            if (manifest.Files.FirstOrDefault(f => f.Kind == SegmentFileKind.Delta) is { } old && old.Crc32C == delta.Crc32C && old.Size == delta.Size) return;
+            await _objects.PutFileAsync(ObjectKeys.DeltaLogPrefix(info.Id, segment.PartitionId, segment.SegmentId) + DeltaFile,
+                Path.Combine(staging, DeltaFile), cancellationToken).ConfigureAwait(false);
+            var updated = manifest with { Files = [.. manifest.Files.Where(f => f.Kind != SegmentFileKind.Delta), delta] };
+            await _objects.PutAsync(manifestKey, updated.Encode(), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Directory.Delete(staging, recursive: true);
+        }
+    }
+
+    /// <summary>Writes the segment's deleted rows (key, delete timestamp) as a delete log in <paramref name="directory"/>; null when none is deleted.</summary>
+    private static SegmentFileInfo? DeleteLogOf(CollectionRuntime runtime, IQuerySegment segment, string directory)
+    {
+        var pk = runtime.Storage.PrimaryKey;
+        var ints = new List<long>();
+        var strings = new List<string>();
+        var stamps = new List<ulong>();
+        for (long row = 0; row < segment.RowCount; row++)
+        {
+            ulong ts = segment switch
+            {
+                GrowingSegment g => g.DeleteTimestamp(row),
+                SealedSegment s => s.DeleteTimestamp(row),
+                _ => ulong.MaxValue,
+            };
+            if (ts == ulong.MaxValue) continue;
+            object key = segment.PrimaryKey(row);
+            if (key is long l) ints.Add(l);
+            else strings.Add((string)key);
+            stamps.Add(ts);
+        }
+        if (stamps.Count == 0) return null;
+        System.Array keys = pk.Type == FieldType.Int64 ? ints.ToArray() : strings.ToArray();
+        return DeleteLog.Write(Path.Combine(directory, DeltaFile), pk, keys, stamps.ToArray());
+    }
+
+    private string Staging(long segmentId)
+    {
+        string dir = Path.Combine(_directory, "staging", segmentId.ToString(System.Globalization.CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
+
     /// <summary>Loads a flushed segment: maps its insert file (checked against the manifest) and builds the collection's index over it.</summary>
     private SealedSegment LoadSealed(CollectionInfo info, SegmentSchema storage, SegmentRecord record, IndexDefinition? index)
     {
@@ -78,6 +153,16 @@ public sealed partial class QuiverClient
             var rows = new GrowingSegment(record.SegmentId, record.PartitionId, storage);
             for (int b = 0; b < reader.BatchCount; b++)
                 if (reader.Batch(b).Length > 0) rows.Append(reader.Batch(b));
+            foreach (var delta in manifest.Files.Where(f => f.Kind == SegmentFileKind.Delta))
+            {
+                string deltaPath = _objects.PathOf(ObjectKeys.DeltaLogPrefix(info.Id, record.PartitionId, record.SegmentId) + delta.Name);
+                var deletes = DeleteLog.Read(deltaPath, delta);
+                for (int i = 0; i < deletes.Count; i++)
+                {
+                    if (deletes.Int64Keys is { } ints) rows.Delete([ints[i]], deletes.Timestamps[i]);
+                    else rows.Delete([deletes.StringKeys![i]], deletes.Timestamps[i]);
+                }
+            }
             var built = index is null ? null : IndexBuilder.Build(index, info.Schema, rows.Batches);
             _sealedChannel[record.SegmentId] = record.VirtualChannel;
             return new SealedSegment(rows, reader, built is null ? null : index!.FieldName, built?.Index, built?.Metric ?? Metric.L2,

@@ -36,6 +36,7 @@ public sealed partial class QuiverClient : IAsyncDisposable
     private readonly SegmentBook _segmentBook;
     private readonly ConcurrentDictionary<long, CollectionRuntime> _collections = new();
     private readonly SemaphoreSlim _ddl = new(1, 1);
+    private readonly SemaphoreSlim _flushGate = new(1, 1);
     private int _disposed;
 
     private sealed record CollectionRuntime(CollectionInfo Info, SegmentSchema Storage, ShardChannel[] Shards);
@@ -74,6 +75,9 @@ public sealed partial class QuiverClient : IAsyncDisposable
                 await client.OpenRuntimeAsync(info, cancellationToken).ConfigureAwait(false);
             await client.RemoveOrphanWalsAsync(cancellationToken).ConfigureAwait(false);
             await client.RemoveOrphanSegmentsAsync(cancellationToken).ConfigureAwait(false);
+            // A flush cut short leaves its staging folder; nothing in it is referenced.
+            string staging = Path.Combine(dataDirectory, "staging");
+            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
             return client;
         }
         catch
@@ -101,8 +105,9 @@ public sealed partial class QuiverClient : IAsyncDisposable
                 string vchannel = info.VirtualChannels[s];
                 var wal = new WalOptions(Path.Combine(_directory, "wal", vchannel), vchannel, _options.WalPageSizeBits, _options.WalMemorySizeBits, _options.WalSegmentSizeBits);
                 var mine = loaded.Where(l => _sealedChannel[l.SegmentId] == vchannel).Cast<IQuerySegment>().ToList();
+                long checkpoint = await _segmentBook.CheckpointAsync(vchannel, cancellationToken).ConfigureAwait(false);
                 shards[s] = await ShardChannel.OpenAsync(vchannel, info.Id, storage, wal,
-                    () => _tso.AllocateAsync(), () => _ids.AllocateAsync(), mine, cancellationToken).ConfigureAwait(false);
+                    () => _tso.AllocateAsync(), () => _ids.AllocateAsync(), mine, checkpoint, cancellationToken).ConfigureAwait(false);
             }
         }
         catch
@@ -177,5 +182,6 @@ public sealed partial class QuiverClient : IAsyncDisposable
         _objects.Dispose();
         await _meta.DisposeAsync().ConfigureAwait(false);
         _ddl.Dispose();
+        _flushGate.Dispose();
     }
 }

@@ -34,4 +34,27 @@ public sealed class SegmentBook(IMetaStore meta, string root)
 
     public Task<long> DropCollectionAsync(long collection, CancellationToken cancellationToken = default) =>
         meta.DeletePrefixAsync(Prefix(collection), cancellationToken);
+
+    private string CheckpointKey(string vchannel) => MetaKeys.Join(root, "meta", "datacoord", "channel-cp", vchannel);
+
+    /// <summary>
+    /// Records a channel checkpoint: every WAL entry before <paramref name="position"/> is in segment files and delete logs.
+    /// Written before the WAL is truncated, so a crash in between only replays entries that are already flushed.
+    /// </summary>
+    public async Task SetCheckpointAsync(string vchannel, long position, CancellationToken cancellationToken = default) =>
+        await meta.PutAsync(CheckpointKey(vchannel), System.Text.Encoding.ASCII.GetBytes(position.ToString(CultureInfo.InvariantCulture)),
+            cancellationToken: cancellationToken).ConfigureAwait(false);
+
+    /// <summary>The channel's checkpoint, or 0 when it has none.</summary>
+    public async Task<long> CheckpointAsync(string vchannel, CancellationToken cancellationToken = default)
+    {
+        var kv = await meta.GetAsync(CheckpointKey(vchannel), cancellationToken).ConfigureAwait(false);
+        if (kv is null) return 0;
+        var text = System.Text.Encoding.ASCII.GetString(kv.Value);
+        return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long p) ? p
+            : throw new QuiverException(ErrorCode.DataCorrupted, $"channel checkpoint of '{vchannel}' is not a position: '{text}'");
+    }
+
+    public Task<bool> DropCheckpointAsync(string vchannel, CancellationToken cancellationToken = default) =>
+        meta.DeleteAsync(CheckpointKey(vchannel), cancellationToken);
 }

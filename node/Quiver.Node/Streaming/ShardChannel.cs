@@ -59,9 +59,11 @@ public sealed class ShardChannel : IAsyncDisposable
     /// <param name="segmentIds">Allocates ids for new growing segments.</param>
     /// <param name="sealedSegments">This shard's flushed segments, already loaded: the replay skips their inserts (they are in the
     /// segment files) but still applies later deletes to them.</param>
+    /// <param name="checkpoint">The channel checkpoint recorded by the last flush: the replay starts there (entries before it are
+    /// in segment files and delete logs, and normally already truncated away).</param>
     public static async Task<ShardChannel> OpenAsync(string vchannel, long collectionId, SegmentSchema schema, WalOptions wal,
         Func<ValueTask<ulong>> timestamps, Func<ValueTask<long>> segmentIds, IReadOnlyCollection<IQuerySegment>? sealedSegments = null,
-        CancellationToken cancellationToken = default)
+        long checkpoint = 0, CancellationToken cancellationToken = default)
     {
         var log = await WriteAheadLog.OpenAsync(wal, cancellationToken).ConfigureAwait(false);
         var shard = new ShardChannel(vchannel, collectionId, log, schema, timestamps, segmentIds);
@@ -72,7 +74,7 @@ public sealed class ShardChannel : IAsyncDisposable
         }
         try
         {
-            await foreach (var record in log.Scan(0, follow: false, cancellationToken).ConfigureAwait(false))
+            await foreach (var record in log.Scan(checkpoint, follow: false, cancellationToken).ConfigureAwait(false))
                 shard.Replay(record);
             return shard;
         }
@@ -200,7 +202,7 @@ public sealed class ShardChannel : IAsyncDisposable
     /// Seals every growing segment: writes after this call go to new segments, and every write enqueued before it
     /// is applied first. Returns the sealed segments (non-empty ones), for the flush to write out.
     /// </summary>
-    public async Task<IReadOnlyList<GrowingSegment>> SealAsync(CancellationToken cancellationToken = default)
+    public async Task<SealResult> SealAsync(CancellationToken cancellationToken = default)
     {
         long tail;
         await _order.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -218,8 +220,17 @@ public sealed class ShardChannel : IAsyncDisposable
         {
             var sealedNow = _segments.OfType<GrowingSegment>().Where(g => !g.IsSealed && g.RowCount > 0).ToList();
             foreach (var g in sealedNow) g.Seal();
-            return sealedNow;
+            return new SealResult(sealedNow, tail);
         }
+    }
+
+    /// <summary>
+    /// Drops the WAL before <paramref name="checkpoint"/> (a seal position whose every earlier entry is now in
+    /// segment files and delete logs, recorded in the meta store first).
+    /// </summary>
+    public async Task TruncateAsync(long checkpoint, CancellationToken cancellationToken = default)
+    {
+        if (checkpoint > _wal.BeginAddress) await _wal.TruncateUntilAsync(checkpoint, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Swaps a flushed growing segment for its sealed form: searches see one or the other, never both or neither.</summary>
@@ -259,6 +270,9 @@ public sealed class ShardChannel : IAsyncDisposable
             else segment.Delete((string[])primaryKeys, ts);
         }
     }
+
+    /// <summary>What <see cref="SealAsync"/> sealed, and the WAL position before which every entry is applied to them or earlier segments.</summary>
+    public sealed record SealResult(IReadOnlyList<GrowingSegment> Segments, long Position);
 
     private Array PrimaryKeys(RecordBatch batch)
     {
