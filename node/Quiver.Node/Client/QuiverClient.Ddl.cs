@@ -59,7 +59,9 @@ public sealed partial class QuiverClient
                 if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
                 await _segmentBook.DropCheckpointAsync(vchannel, cancellationToken).ConfigureAwait(false);
             }
-            // Then its segments: records, and the files under each log folder of the collection.
+            // Then its segments: index files, records, and the files under each log folder of the collection.
+            foreach (var saved in (await _segmentBook.IndexesAsync(dropped.Id, cancellationToken).ConfigureAwait(false)).Values)
+                await _objects.DeleteAsync(saved.Key, cancellationToken).ConfigureAwait(false);
             await _segmentBook.DropCollectionAsync(dropped.Id, cancellationToken).ConfigureAwait(false);
             foreach (var log in new[] { Storage.ObjectStore.ObjectKeys.InsertLog, Storage.ObjectStore.ObjectKeys.DeltaLog, Storage.ObjectStore.ObjectKeys.StatsLog })
             {

@@ -36,7 +36,7 @@ public sealed partial class QuiverClient
                 foreach (var growing in seal.Segments)
                 {
                     var record = await WriteSegmentAsync(runtime, shard.VirtualChannel, growing, cancellationToken).ConfigureAwait(false);
-                    var built = index is null ? null : IndexBuilder.Build(index, runtime.Info.Schema, growing.Batches);
+                    var built = await IndexOfAsync(runtime.Info, index, growing, null, cancellationToken).ConfigureAwait(false);
                     var sealedSegment = new SealedSegment(growing, null, built is null ? null : index!.FieldName, built?.Index, built?.Metric ?? Metric.L2,
                         index is null ? null : IndexBuilder.DefaultSearchParameters(index));
                     _sealedChannel[record.SegmentId] = shard.VirtualChannel;
@@ -141,8 +141,48 @@ public sealed partial class QuiverClient
         return dir;
     }
 
-    /// <summary>Loads a flushed segment: maps its insert file (checked against the manifest) and builds the collection's index over it.</summary>
-    private SealedSegment LoadSealed(CollectionInfo info, SegmentSchema storage, SegmentRecord record, IndexDefinition? index)
+    /// <summary>
+    /// The segment's index for <paramref name="index"/>: its saved file when one was built from this definition
+    /// (HNSW is mapped, not read), else built now, saved under <c>index_files/{index}/1/{partition}/{segment}/</c> and recorded.
+    /// </summary>
+    private async Task<(IVectorIndex Index, Metric Metric)?> IndexOfAsync(CollectionInfo info, IndexDefinition? index, GrowingSegment rows,
+        SegmentIndexRecord? saved, CancellationToken cancellationToken)
+    {
+        if (index is null) return null;
+        var field = info.Schema.Field(index.FieldName)!;
+        var metric = Proxy.MetricNames.Parse(index.MetricType, field.DataType);
+        if (saved != null && saved.IndexId == index.IndexId)
+        {
+            string path = _objects.PathOf(saved.Key);
+            if (File.Exists(path) && new FileInfo(path).Length == saved.Size)
+                return (IndexBuilder.Open(saved.IndexType, path), metric);
+        }
+        var built = IndexBuilder.Build(index, info.Schema, rows.Batches);
+        if (built is null) return null;
+        string staging = Staging(rows.SegmentId);
+        try
+        {
+            string file = Path.Combine(staging, "index");
+            using (var stream = new FileStream(file, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
+            {
+                built.Value.Index.Save(stream);
+                stream.Flush(flushToDisk: true);
+            }
+            string key = ObjectKeys.IndexFilesPrefix(index.IndexId, 1, rows.PartitionId, rows.SegmentId) + "index";
+            await _objects.PutFileAsync(key, file, cancellationToken).ConfigureAwait(false);
+            await _segmentBook.RecordIndexAsync(new SegmentIndexRecord(1, rows.SegmentId, info.Id, index.IndexId, index.IndexType, key,
+                new FileInfo(file).Length, SegmentWriter.FileCrc(file)), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Directory.Delete(staging, recursive: true);
+        }
+        return (built.Value.Index, built.Value.Metric);
+    }
+
+    /// <summary>Loads a flushed segment: maps its insert file (checked against the manifest), applies its delete log, and opens or builds its index.</summary>
+    private async Task<SealedSegment> LoadSealedAsync(CollectionInfo info, SegmentSchema storage, SegmentRecord record, IndexDefinition? index,
+        SegmentIndexRecord? savedIndex, CancellationToken cancellationToken)
     {
         string manifestKey = ObjectKeys.StatsLogPrefix(info.Id, record.PartitionId, record.SegmentId) + SegmentManifest.FileName;
         var manifest = SegmentManifest.Decode(File.ReadAllBytes(_objects.PathOf(manifestKey)), manifestKey);
@@ -163,7 +203,7 @@ public sealed partial class QuiverClient
                     else rows.Delete([deletes.StringKeys![i]], deletes.Timestamps[i]);
                 }
             }
-            var built = index is null ? null : IndexBuilder.Build(index, info.Schema, rows.Batches);
+            var built = await IndexOfAsync(info, index, rows, savedIndex, cancellationToken).ConfigureAwait(false);
             _sealedChannel[record.SegmentId] = record.VirtualChannel;
             return new SealedSegment(rows, reader, built is null ? null : index!.FieldName, built?.Index, built?.Metric ?? Metric.L2,
                 index is null ? null : IndexBuilder.DefaultSearchParameters(index));

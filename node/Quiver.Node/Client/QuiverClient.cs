@@ -98,8 +98,9 @@ public sealed partial class QuiverClient : IAsyncDisposable
             // The query node's part: load every flushed segment (mapped Arrow rows + its index), then the streaming
             // node's: replay each shard's WAL for what was not flushed.
             var index = await VectorIndexAsync(info, cancellationToken).ConfigureAwait(false);
+            var savedIndexes = await _segmentBook.IndexesAsync(info.Id, cancellationToken).ConfigureAwait(false);
             foreach (var record in await _segmentBook.ListAsync(info.Id, cancellationToken).ConfigureAwait(false))
-                loaded.Add(LoadSealed(info, storage, record, index));
+                loaded.Add(await LoadSealedAsync(info, storage, record, index, savedIndexes.GetValueOrDefault(record.SegmentId), cancellationToken).ConfigureAwait(false));
             for (int s = 0; s < shards.Length; s++)
             {
                 string vchannel = info.VirtualChannels[s];
@@ -140,14 +141,15 @@ public sealed partial class QuiverClient : IAsyncDisposable
     private async Task RemoveOrphanSegmentsAsync(CancellationToken cancellationToken)
     {
         var live = _sealedChannel.Keys.Select(id => id.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToHashSet(StringComparer.Ordinal);
-        foreach (var log in new[] { ObjectKeys.InsertLog, ObjectKeys.DeltaLog, ObjectKeys.StatsLog })
+        foreach (var log in new[] { ObjectKeys.InsertLog, ObjectKeys.DeltaLog, ObjectKeys.StatsLog, ObjectKeys.IndexFiles })
         {
             var orphans = new List<string>();
             await foreach (var o in _objects.ListAsync(log + "/", cancellationToken).ConfigureAwait(false))
             {
-                // {log}/{collection}/{partition}/{segment}/{file}
+                // {log}/{collection}/{partition}/{segment}/{file}, or index_files/{index}/{version}/{partition}/{segment}/{file}
                 var parts = o.Key.Split('/');
-                if (parts.Length >= 5 && !live.Contains(parts[3])) orphans.Add(o.Key);
+                int segmentPart = log == ObjectKeys.IndexFiles ? 4 : 3;
+                if (parts.Length > segmentPart + 1 && !live.Contains(parts[segmentPart])) orphans.Add(o.Key);
             }
             foreach (var key in orphans) await _objects.DeleteAsync(key, cancellationToken).ConfigureAwait(false);
         }

@@ -69,6 +69,26 @@ public static class IndexBuilder
         return (index, metric);
     }
 
+    /// <summary>Opens a saved index file: HNSW is memory-mapped (vectors and graph used in place), FLAT and IVF are read.</summary>
+    public static IVectorIndex Open(string indexType, string path)
+    {
+        switch (indexType.ToUpperInvariant())
+        {
+            case "HNSW" or "AUTOINDEX":
+                return HnswIndex.Map(path);
+            case "FLAT":
+            {
+                using var stream = File.OpenRead(path);
+                return FlatIndex.Load(stream);
+            }
+            default:
+            {
+                using var stream = File.OpenRead(path);
+                return IvfIndex.Load(stream);
+            }
+        }
+    }
+
     /// <summary>Default search parameters for an index built from <paramref name="definition"/> (none: the index's own defaults).</summary>
     public static SearchParameters? DefaultSearchParameters(IndexDefinition definition) =>
         definition.Params != null && definition.Params.TryGetValue("ef", out var ef) && int.TryParse(ef, NumberStyles.Integer, CultureInfo.InvariantCulture, out int e)

@@ -32,8 +32,31 @@ public sealed class SegmentBook(IMetaStore meta, string root)
         return list;
     }
 
-    public Task<long> DropCollectionAsync(long collection, CancellationToken cancellationToken = default) =>
-        meta.DeletePrefixAsync(Prefix(collection), cancellationToken);
+    public async Task DropCollectionAsync(long collection, CancellationToken cancellationToken = default)
+    {
+        await meta.DeletePrefixAsync(Prefix(collection), cancellationToken).ConfigureAwait(false);
+        await meta.DeletePrefixAsync(IndexPrefix(collection), cancellationToken).ConfigureAwait(false);
+    }
+
+    private string IndexPrefix(long collection) => MetaKeys.Join(root, "meta", "datacoord", "segment-index", collection.ToString(CultureInfo.InvariantCulture)) + "/";
+
+    /// <summary>Records a segment's built index file (after the file is stored).</summary>
+    public async Task RecordIndexAsync(SegmentIndexRecord record, CancellationToken cancellationToken = default) =>
+        await meta.PutAsync(IndexPrefix(record.CollectionId) + record.SegmentId.ToString(CultureInfo.InvariantCulture),
+            JsonSerializer.SerializeToUtf8Bytes(record, Json), cancellationToken: cancellationToken).ConfigureAwait(false);
+
+    /// <summary>The index files of a collection's segments, by segment id.</summary>
+    public async Task<IReadOnlyDictionary<long, SegmentIndexRecord>> IndexesAsync(long collection, CancellationToken cancellationToken = default)
+    {
+        var map = new Dictionary<long, SegmentIndexRecord>();
+        foreach (var kv in await meta.RangeAsync(IndexPrefix(collection), cancellationToken).ConfigureAwait(false))
+        {
+            var r = JsonSerializer.Deserialize<SegmentIndexRecord>(kv.Value, Json);
+            if (r is null || r.Format != 1) throw new QuiverException(ErrorCode.DataCorrupted, $"segment index record '{kv.Key}' is not readable by this build");
+            map[r.SegmentId] = r;
+        }
+        return map;
+    }
 
     private string CheckpointKey(string vchannel) => MetaKeys.Join(root, "meta", "datacoord", "channel-cp", vchannel);
 

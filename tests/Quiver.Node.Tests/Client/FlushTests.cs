@@ -73,6 +73,8 @@ public class FlushTests
             Assert.Equal(new object?[] { "t5", "t2500" }, rows.Select(r => r["title"]));
         }
         Assert.NotEmpty(Directory.GetFiles(Path.Combine(dir.Path, "objects", "insert_log"), "*.arrow", SearchOption.AllDirectories));
+        // The HNSW built at flush is saved beside the segments, and mapped (not rebuilt) at the next open.
+        Assert.Equal(2, Directory.GetFiles(Path.Combine(dir.Path, "objects", "index_files"), "index", SearchOption.AllDirectories).Length);
 
         await using (var client = await QuiverClient.OpenAsync(dir.Path, Small))
         {
