@@ -113,7 +113,7 @@ internal static class EngineBench
         var truth = GroundTruth.Get(ds, 100);
         int nq = quick ? 300 : 1000;
         var results = new List<Dictionary<string, object>>();
-        await using var client = await QuiverClient.OpenAsync(dir);
+        var client = await QuiverClient.OpenAsync(dir);
         await client.CreateCollectionAsync(Schema(ds.Dim));
         for (int first = 0; first < ds.TrainCount; first += 1000)
         {
@@ -167,6 +167,20 @@ internal static class EngineBench
         });
         foreach (int ef in new[] { 16, 32, 64, 128 })
             results.AddRange(await Compare(client, hnsw, ds, truth, nq, k, "HNSW", ef, "sealed segment, HNSW"));
+
+        // 3. Restart: the sealed segment's Arrow file and its saved HNSW are mapped, the WAL replays from the checkpoint.
+        await client.DisposeAsync();
+        sw.Restart();
+        client = await QuiverClient.OpenAsync(dir);
+        double openSeconds = sw.Elapsed.TotalSeconds;
+        var check = await client.SearchAsync("bench", new SearchRequest { Vectors = ds.TestRow(0).ToArray(), Limit = k, Metric = "L2", Params = new Dictionary<string, string> { ["ef"] = "64" } });
+        results.Add(new Dictionary<string, object>
+        {
+            ["bench"] = "reopen", ["rows"] = ds.TrainCount, ["seconds"] = Math.Round(openSeconds, 3), ["count"] = await client.CountAsync("bench"),
+            ["top1_matches_truth"] = (long)check[0][0].Id == truth[0],
+            ["note"] = "open after flush: catalog, segment record, mapped Arrow file + delete log, mapped HNSW file, WAL replay from the checkpoint",
+        });
+        await client.DisposeAsync();
         return results;
     }
 
