@@ -16,9 +16,13 @@ public sealed partial class QuiverClient
     public Task<bool> DropDatabaseAsync(string name, CancellationToken cancellationToken = default) =>
         _catalog.DropDatabaseAsync(name, cancellationToken);
 
-    /// <summary>Creates a collection (schema checked by Milvus's rules) and opens its shards.</summary>
+    /// <summary>
+    /// Creates a collection (schema checked by Milvus's rules) and opens its shards. With <paramref name="load"/>
+    /// (the default here, as Milvus's quick setup does) it is loaded at once; otherwise searches and queries
+    /// answer CollectionNotLoaded until <see cref="LoadCollectionAsync"/>.
+    /// </summary>
     public async Task<CollectionInfo> CreateCollectionAsync(CollectionSchema schema, CreateCollectionOptions? options = null, string? db = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default, bool load = true)
     {
         ArgumentNullException.ThrowIfNull(schema);
         await _ddl.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -26,6 +30,7 @@ public sealed partial class QuiverClient
         {
             var info = await _catalog.CreateCollectionAsync(db, schema, options, cancellationToken).ConfigureAwait(false);
             if (!_collections.ContainsKey(info.Id)) await OpenRuntimeAsync(info, cancellationToken).ConfigureAwait(false);
+            if (load) await _loadStates.SetLoadedAsync(info.Id, true, cancellationToken).ConfigureAwait(false);
             return info;
         }
         finally
@@ -52,6 +57,7 @@ public sealed partial class QuiverClient
             var dropped = await _catalog.DropCollectionAsync(db, collection, cancellationToken).ConfigureAwait(false);
             if (dropped is null) return false;
             _indexMetrics.Clear();
+            await _loadStates.SetLoadedAsync(dropped.Id, false, cancellationToken).ConfigureAwait(false);
             if (_collections.TryRemove(dropped.Id, out var runtime)) await CloseRuntimeAsync(runtime).ConfigureAwait(false);
             foreach (var vchannel in dropped.VirtualChannels)
             {
@@ -119,4 +125,33 @@ public sealed partial class QuiverClient
         _indexMetrics.Clear();
         return dropped;
     }
+
+    /// <summary>
+    /// Loads a collection for search and query (Milvus's LoadCollection). Every segment is already served from memory
+    /// or mapped files, so loading completes at once; the state is kept across restarts.
+    /// </summary>
+    public async Task LoadCollectionAsync(string collection, string? db = null, CancellationToken cancellationToken = default)
+    {
+        var info = await _catalog.DescribeCollectionAsync(db, collection, cancellationToken).ConfigureAwait(false);
+        await _loadStates.SetLoadedAsync(info.Id, true, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Releases a collection: searches and queries answer CollectionNotLoaded until it is loaded again; writes still work.</summary>
+    public async Task ReleaseCollectionAsync(string collection, string? db = null, CancellationToken cancellationToken = default)
+    {
+        var info = await _catalog.DescribeCollectionAsync(db, collection, cancellationToken).ConfigureAwait(false);
+        await _loadStates.SetLoadedAsync(info.Id, false, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Milvus's load state: NotExist, NotLoad, Loading or Loaded.</summary>
+    public async Task<LoadState> GetLoadStateAsync(string collection, string? db = null, CancellationToken cancellationToken = default)
+    {
+        if (!await _catalog.HasCollectionAsync(db, collection, cancellationToken).ConfigureAwait(false)) return LoadState.NotExist;
+        var info = await _catalog.DescribeCollectionAsync(db, collection, cancellationToken).ConfigureAwait(false);
+        return _loadStates.IsLoaded(info.Id) ? LoadState.Loaded : LoadState.NotLoad;
+    }
+
+    /// <summary>Loading progress in percent (0 or 100: loading is immediate in this engine).</summary>
+    public async Task<int> GetLoadingProgressAsync(string collection, string? db = null, CancellationToken cancellationToken = default) =>
+        await GetLoadStateAsync(collection, db, cancellationToken).ConfigureAwait(false) == LoadState.Loaded ? 100 : 0;
 }

@@ -66,7 +66,7 @@ public sealed partial class QuiverClient
     public async Task<IReadOnlyList<IReadOnlyList<SearchHit>>> SearchAsync(string collection, SearchRequest request, string? db = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var runtime = await RuntimeAsync(db, collection, cancellationToken).ConfigureAwait(false);
+        var runtime = await LoadedRuntimeAsync(db, collection, cancellationToken).ConfigureAwait(false);
         var field = SearchExecutor.ResolveVectorField(runtime.Info.Schema, request.VectorField);
         Metric? indexMetric = await IndexMetricAsync(runtime.Info, field, db, collection, cancellationToken).ConfigureAwait(false);
         var partitions = Partitions(runtime.Info, request.Partitions);
@@ -78,7 +78,7 @@ public sealed partial class QuiverClient
         IReadOnlyList<string>? partitionNames = null, string? db = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(ids);
-        var runtime = await RuntimeAsync(db, collection, cancellationToken).ConfigureAwait(false);
+        var runtime = await LoadedRuntimeAsync(db, collection, cancellationToken).ConfigureAwait(false);
         var schema = runtime.Info.Schema;
         var fields = outputFields is { Count: > 0 } ? outputFields : schema.Fields.Select(f => f.Name).ToList();
         foreach (var name in fields)
@@ -104,7 +104,7 @@ public sealed partial class QuiverClient
     /// <summary><c>count(*)</c>: rows visible now, in the given partitions or all.</summary>
     public async Task<long> CountAsync(string collection, IReadOnlyList<string>? partitionNames = null, string? db = null, CancellationToken cancellationToken = default)
     {
-        var runtime = await RuntimeAsync(db, collection, cancellationToken).ConfigureAwait(false);
+        var runtime = await LoadedRuntimeAsync(db, collection, cancellationToken).ConfigureAwait(false);
         var partitions = Partitions(runtime.Info, partitionNames ?? []);
         ulong snapshot = Latest;
         long count = 0;

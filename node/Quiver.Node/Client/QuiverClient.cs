@@ -34,6 +34,7 @@ public sealed partial class QuiverClient : IAsyncDisposable
     private readonly Catalog _catalog;
     private readonly LocalObjectStore _objects;
     private readonly SegmentBook _segmentBook;
+    private readonly LoadStates _loadStates;
     private readonly ConcurrentDictionary<long, CollectionRuntime> _collections = new();
     private readonly SemaphoreSlim _ddl = new(1, 1);
     private readonly SemaphoreSlim _flushGate = new(1, 1);
@@ -54,6 +55,7 @@ public sealed partial class QuiverClient : IAsyncDisposable
         _catalog = catalog;
         _objects = objects;
         _segmentBook = new SegmentBook(meta, options.MetaRoot);
+        _loadStates = new LoadStates(meta, options.MetaRoot);
     }
 
     /// <summary>Opens (or creates) the engine in <paramref name="dataDirectory"/> and recovers every collection.</summary>
@@ -71,6 +73,7 @@ public sealed partial class QuiverClient : IAsyncDisposable
             var catalog = await Catalog.OpenAsync(meta, options.MetaRoot, ids, tso, cancellationToken: cancellationToken).ConfigureAwait(false);
             var objects = new LocalObjectStore(Path.Combine(dataDirectory, "objects"));
             client = new QuiverClient(dataDirectory, options, meta, tso, ids, catalog, objects);
+            await client._loadStates.OpenAsync(cancellationToken).ConfigureAwait(false);
             foreach (var info in await catalog.ListAllCollectionsAsync(cancellationToken).ConfigureAwait(false))
                 await client.OpenRuntimeAsync(info, cancellationToken).ConfigureAwait(false);
             await client.RemoveOrphanWalsAsync(cancellationToken).ConfigureAwait(false);
@@ -153,6 +156,15 @@ public sealed partial class QuiverClient : IAsyncDisposable
             }
             foreach (var key in orphans) await _objects.DeleteAsync(key, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>The runtime of a collection that must be loaded (search, query, count).</summary>
+    private async ValueTask<CollectionRuntime> LoadedRuntimeAsync(string? db, string collection, CancellationToken cancellationToken)
+    {
+        var runtime = await RuntimeAsync(db, collection, cancellationToken).ConfigureAwait(false);
+        if (!_loadStates.IsLoaded(runtime.Info.Id))
+            throw new QuiverException(ErrorCode.CollectionNotLoaded, $"collection '{runtime.Info.Name}' is not loaded; load it before searching or querying");
+        return runtime;
     }
 
     private async ValueTask<CollectionRuntime> RuntimeAsync(string? db, string collection, CancellationToken cancellationToken)

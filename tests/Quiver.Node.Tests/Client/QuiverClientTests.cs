@@ -217,4 +217,30 @@ public class QuiverClientTests
         await Task.WhenAll(writers.Concat(readers));
         Assert.Equal(inserted - deleted, await client.CountAsync("docs"));
     }
+
+    [Fact]
+    public async Task SearchesNeedALoadedCollectionAndTheStateSurvivesRestart()
+    {
+        using var dir = new ScratchDirectory("client");
+        await using (var client = await QuiverClient.OpenAsync(dir.Path, Small))
+        {
+            Assert.Equal(LoadState.NotExist, await client.GetLoadStateAsync("docs"));
+            await client.CreateCollectionAsync(Docs(), load: false);
+            Assert.Equal(LoadState.NotLoad, await client.GetLoadStateAsync("docs"));
+            await client.InsertAsync("docs", Rows(0, Vectors(5, 1))); // writes do not need a load
+            var e = await Assert.ThrowsAsync<QuiverException>(() => client.SearchAsync("docs", new SearchRequest { Vectors = Vectors(1, 2) }));
+            Assert.Equal(ErrorCode.CollectionNotLoaded, e.Code);
+            Assert.Equal(ErrorCode.CollectionNotLoaded, (await Assert.ThrowsAsync<QuiverException>(() => client.CountAsync("docs"))).Code);
+            await client.LoadCollectionAsync("docs");
+            Assert.Equal(100, await client.GetLoadingProgressAsync("docs"));
+            Assert.Equal(5, await client.CountAsync("docs"));
+        }
+        await using (var client = await QuiverClient.OpenAsync(dir.Path, Small))
+        {
+            Assert.Equal(LoadState.Loaded, await client.GetLoadStateAsync("docs"));
+            await client.ReleaseCollectionAsync("docs");
+            Assert.Equal(LoadState.NotLoad, await client.GetLoadStateAsync("docs"));
+            Assert.Equal(ErrorCode.CollectionNotLoaded, (await Assert.ThrowsAsync<QuiverException>(() => client.GetAsync("docs", new long[] { 1 }))).Code);
+        }
+    }
 }
