@@ -20,16 +20,21 @@ public sealed partial class QuiverClient
         ArgumentNullException.ThrowIfNull(data);
         var runtime = await RuntimeAsync(db, collection, cancellationToken).ConfigureAwait(false);
         var info = runtime.Info;
-        long partitionId = PartitionId(info, partition);
+        var keyPartitions = info.HasPartitionKey ? PartitionKeyPartitions(info, partition) : null;
+        long partitionId = keyPartitions is null ? PartitionId(info, partition) : 0;
         long firstId = 0;
         if (!upsert && info.Schema.PrimaryField.AutoId && data.RowCount > 0)
             firstId = await _ids.AllocateAsync(data.RowCount, cancellationToken).ConfigureAwait(false);
-        var prepared = InsertPreparer.Prepare(info.Schema, runtime.Storage, info.ShardsNum, data, 0, upsert, _ => firstId);
+        var prepared = InsertPreparer.Prepare(info.Schema, runtime.Storage, info.ShardsNum, data, 0, upsert, _ => firstId, keyPartitions?.Length ?? 0);
         ulong ts = 0;
         // Shards are independent logs; each part is durable on its own shard before the call returns.
-        var writes = prepared.Shards.Select(part => upsert
-            ? runtime.Shards[part.Shard].UpsertAsync(partitionId, part.Batch, cancellationToken)
-            : runtime.Shards[part.Shard].InsertAsync(partitionId, part.Batch, cancellationToken));
+        var writes = prepared.Shards.Select(part =>
+        {
+            long target = keyPartitions is null ? partitionId : keyPartitions[part.Partition];
+            return upsert
+                ? runtime.Shards[part.Shard].UpsertAsync(target, part.Batch, cancellationToken)
+                : runtime.Shards[part.Shard].InsertAsync(target, part.Batch, cancellationToken);
+        });
         foreach (ulong t in await Task.WhenAll(writes).ConfigureAwait(false)) ts = Math.Max(ts, t);
         int n = data.RowCount;
         return new MutationResult(prepared.PrimaryKeys, upsert ? 0 : n, 0, upsert ? n : 0, ts);
@@ -137,13 +142,19 @@ public sealed partial class QuiverClient
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(long, string), Metric?> _indexMetrics = new();
 
+    /// <summary>A partition-key collection's partitions in hash order (the catalog names them "_default_0", "_default_1", …).</summary>
+    private static long[] PartitionKeyPartitions(CollectionInfo info, string? partition)
+    {
+        if (partition != null) throw QuiverException.Invalid($"collection '{info.Name}' routes rows by its partition key; do not name a partition");
+        return AllPartitionIds.GetValue(info, i => i.Partitions
+            .Select(p => (p.Id, Index: int.TryParse(p.Name.AsSpan(p.Name.LastIndexOf('_') + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int x) ? x : -1))
+            .OrderBy(p => p.Index).Select(p => p.Id).ToArray());
+    }
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<CollectionInfo, long[]> AllPartitionIds = new();
+
     private static long PartitionId(CollectionInfo info, string? partition)
     {
-        if (info.HasPartitionKey)
-        {
-            if (partition != null) throw QuiverException.Invalid($"collection '{info.Name}' routes rows by its partition key; do not name a partition");
-            throw new QuiverException(ErrorCode.OperationNotSupported, $"writes to partition-key collections ('{info.Name}') are not supported yet");
-        }
         string name = partition ?? CollectionInfo.DefaultPartitionName;
         return (info.Partition(name) ?? throw new QuiverException(ErrorCode.PartitionNotFound, $"partition '{name}' not found in collection '{info.Name}'")).Id;
     }

@@ -16,14 +16,17 @@ namespace Quiver.Node.Proxy;
 /// </summary>
 public static class InsertPreparer
 {
-    /// <summary>One shard's part of the write.</summary>
-    public sealed record ShardRows(int Shard, RecordBatch Batch, Array PrimaryKeys);
+    /// <summary>One shard's part of the write (and, for partition-key collections, one partition's: <see cref="Partition"/> is its index).</summary>
+    public sealed record ShardRows(int Shard, int Partition, RecordBatch Batch, Array PrimaryKeys);
 
     /// <summary>The checked write: every row's primary key (in input order) and the batches per shard.</summary>
     public sealed record Prepared(Array PrimaryKeys, IReadOnlyList<ShardRows> Shards);
 
     /// <param name="autoIds">Called once with the row count when the schema has an auto-id key (inserts only); returns the first id of a consecutive block.</param>
-    public static Prepared Prepare(CollectionSchema schema, SegmentSchema storage, int shards, InsertData data, ulong timestamp, bool upsert, Func<int, long> autoIds)
+    /// <param name="partitionKeyPartitions">For partition-key collections: how many partitions the key hashes over (rows are split by
+    /// shard and partition); 0 otherwise.</param>
+    public static Prepared Prepare(CollectionSchema schema, SegmentSchema storage, int shards, InsertData data, ulong timestamp, bool upsert, Func<int, long> autoIds,
+        int partitionKeyPartitions = 0)
     {
         int n = data.RowCount;
         if (n == 0) throw QuiverException.Invalid("the insert has no rows");
@@ -59,18 +62,28 @@ public static class InsertPreparer
 
         var pk = schema.PrimaryField;
         var keys = columns[pk.Name].Values;
-        var shardOf = new int[n];
-        var counts = new int[shards];
+        // Rows go to a group per shard, and per partition when the partition key chooses it.
+        int partitions = Math.Max(1, partitionKeyPartitions);
+        Array? partitionKeys = partitionKeyPartitions > 0 ? columns[schema.PartitionKeyField!.Name].Values : null;
+        var groupOf = new int[n];
+        var counts = new int[shards * partitions];
         for (int i = 0; i < n; i++)
         {
-            shardOf[i] = keys is long[] ints ? ShardRouter.Shard(ints[i], shards) : ShardRouter.Shard(((string?[])keys)[i]!, shards);
-            counts[shardOf[i]]++;
+            int shard = keys is long[] ints ? ShardRouter.Shard(ints[i], shards) : ShardRouter.Shard(((string?[])keys)[i]!, shards);
+            int partition = partitionKeys switch
+            {
+                null => 0,
+                long[] pks => ShardRouter.Shard(pks[i], partitions),
+                _ => ShardRouter.Shard(((string?[])partitionKeys)[i] ?? "", partitions),
+            };
+            groupOf[i] = shard * partitions + partition;
+            counts[groupOf[i]]++;
         }
-        var result = new List<ShardRows>(shards);
-        for (int s = 0; s < shards; s++)
+        var result = new List<ShardRows>(counts.Count(c => c > 0));
+        for (int s = 0; s < counts.Length; s++)
         {
             if (counts[s] == 0) continue;
-            int[]? rows = counts[s] == n ? null : Enumerable.Range(0, n).Where(i => shardOf[i] == s).ToArray();
+            int[]? rows = counts[s] == n ? null : Enumerable.Range(0, n).Where(i => groupOf[i] == s).ToArray();
             var builder = new SegmentBatchBuilder(storage, counts[s]);
             try
             {
@@ -83,7 +96,7 @@ public static class InsertPreparer
                 var stamps = new ulong[counts[s]];
                 Array.Fill(stamps, timestamp);
                 builder.Timestamps(stamps);
-                result.Add(new ShardRows(s, builder.Build(), rows is null ? keys : Select(keys, rows, 1)));
+                result.Add(new ShardRows(s / partitions, s % partitions, builder.Build(), rows is null ? keys : Select(keys, rows, 1)));
             }
             catch (ArgumentException e)
             {

@@ -243,4 +243,43 @@ public class QuiverClientTests
             Assert.Equal(ErrorCode.CollectionNotLoaded, (await Assert.ThrowsAsync<QuiverException>(() => client.GetAsync("docs", new long[] { 1 }))).Code);
         }
     }
+
+    [Fact]
+    public async Task PartitionKeyRoutesRowsByTheirKey()
+    {
+        using var dir = new ScratchDirectory("client");
+        await using var client = await QuiverClient.OpenAsync(dir.Path, Small);
+        var schema = new CollectionSchema("tenants",
+        [
+            new FieldSchema("id", FieldType.Int64) { IsPrimaryKey = true },
+            new FieldSchema("tenant", FieldType.VarChar) { MaxLength = 16, IsPartitionKey = true },
+            new FieldSchema("vec", FieldType.FloatVector) { Dim = Dim },
+        ]);
+        await client.CreateCollectionAsync(schema, new CreateCollectionOptions { ShardsNum = 2, NumPartitions = 4 });
+        var partitions = await client.ListPartitionsAsync("tenants");
+        Assert.Equal(4, partitions.Count);
+        const int n = 400;
+        await client.InsertAsync("tenants", new InsertData(n)
+            .Column("id", Enumerable.Range(0, n).Select(i => (long)i).ToArray())
+            .Column("tenant", Enumerable.Range(0, n).Select(i => $"t{i % 10}").ToArray())
+            .Column("vec", Vectors(n, 8)));
+        Assert.Equal(n, await client.CountAsync("tenants"));
+        var perPartition = new List<long>();
+        foreach (var p in partitions) perPartition.Add(await client.CountAsync("tenants", [p]));
+        Assert.Equal(n, perPartition.Sum());
+        Assert.True(perPartition.Count(c => c > 0) >= 2, "rows should spread over several partitions");
+        // A tenant's rows all live in one partition.
+        foreach (var p in partitions)
+        {
+            var hits = await client.SearchAsync("tenants", new SearchRequest { Vectors = Vectors(1, 9), Limit = 400, Partitions = [p], OutputFields = ["tenant"] });
+            foreach (var tenant in hits[0].Select(h => (string)h.Fields["tenant"]!).Distinct())
+            {
+                int expected = Enumerable.Range(0, n).Count(i => $"t{i % 10}" == tenant);
+                Assert.Equal(expected, hits[0].Count(h => (string)h.Fields["tenant"]! == tenant));
+            }
+        }
+        var e = await Assert.ThrowsAsync<QuiverException>(() => client.InsertAsync("tenants", new InsertData(1)
+            .Column("id", new long[] { 1 }).Column("tenant", new[] { "x" }).Column("vec", Vectors(1, 1)), partition: partitions[0]));
+        Assert.Contains("partition key", e.Message);
+    }
 }
