@@ -1,6 +1,6 @@
 // Child process of the engine crash test (tests/Quiver.Node.Tests/Client/EngineCrashTests.cs).
 // Usage: Quiver.Node.CrashHost <data-dir> <first-new-id> <max-existing-id> <seed>
-// Runs operations one at a time through QuiverClient (inserts, upserts, deletes, and now and then a flush): before each it prints
+// Runs operations one at a time through QuiverClient (inserts, upserts, deletes, and now and then a flush or a compaction): before each it prints
 // "begin <op> <insert|upsert|delete> <id,id,...> <title>", after its acknowledgement "ack <op>".
 // It never exits by itself: the parent kills it with SIGKILL at a random moment.
 using System.Globalization;
@@ -22,7 +22,15 @@ var stdout = Console.Out;
 stdout.WriteLine("ready");
 for (long op = 0; ; op++)
 {
-    int kind = random.Next(21);
+    int kind = random.Next(22);
+    if (kind == 21)
+    {
+        // Now and then a compaction: merge the small sealed segments, drop deleted rows, swap.
+        stdout.WriteLine($"begin {op} compact 0 -");
+        await client.CompactAsync("crash");
+        stdout.WriteLine($"ack {op}");
+        continue;
+    }
     if (kind == 20)
     {
         // Now and then a flush: seal, write segments and delete logs, move the checkpoint, truncate the WAL.

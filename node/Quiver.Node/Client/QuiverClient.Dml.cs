@@ -2,6 +2,7 @@ using Quiver.Kernel.Distance;
 using Quiver.Node.Coordinator;
 using Quiver.Node.Errors;
 using Quiver.Node.Proxy;
+using Quiver.Node.Schema;
 
 namespace Quiver.Node.Client;
 
@@ -87,7 +88,8 @@ public sealed partial class QuiverClient
         var schema = runtime.Info.Schema;
         var fields = outputFields is { Count: > 0 } ? outputFields : schema.Fields.Select(f => f.Name).ToList();
         foreach (var name in fields)
-            if (schema.Field(name) is null) throw new QuiverException(ErrorCode.FieldNotFound, $"output field '{name}' is not in collection '{schema.Name}'");
+            if (schema.Field(name) is null && !(schema.EnableDynamicField && name == CollectionSchema.DynamicFieldName))
+                throw new QuiverException(ErrorCode.FieldNotFound, $"output field '{name}' is not in collection '{schema.Name}'");
         var partitions = Partitions(runtime.Info, partitionNames ?? []);
         ulong snapshot = Latest;
         var rows = new List<IReadOnlyDictionary<string, object?>>();

@@ -36,6 +36,9 @@ public sealed partial class QuiverClient
                 foreach (var growing in seal.Segments)
                 {
                     var record = await WriteSegmentAsync(runtime, shard.VirtualChannel, growing, cancellationToken).ConfigureAwait(false);
+                    // The record is written last: a crash before it leaves files no record points at (removed at open) and
+                    // the rows still in the WAL, which the replay puts back into a growing segment.
+                    await _segmentBook.RecordAsync(record, cancellationToken).ConfigureAwait(false);
                     var built = await IndexOfAsync(runtime.Info, index, growing, null, cancellationToken).ConfigureAwait(false);
                     var sealedSegment = new SealedSegment(growing, null, built is null ? null : index!.FieldName, built?.Index, built?.Metric ?? Metric.L2,
                         index is null ? null : IndexBuilder.DefaultSearchParameters(index));
@@ -59,6 +62,7 @@ public sealed partial class QuiverClient
         return flushed;
     }
 
+    /// <summary>Writes a segment's files (insert, stats, delete log, manifest) to object storage and returns the record to store.</summary>
     private async Task<SegmentRecord> WriteSegmentAsync(CollectionRuntime runtime, string vchannel, GrowingSegment growing, CancellationToken cancellationToken)
     {
         var info = runtime.Info;
@@ -74,11 +78,7 @@ public sealed partial class QuiverClient
             var manifest = new SegmentManifest(info.Id, growing.PartitionId, growing.SegmentId, growing.RowCount, files);
             await SealedSegmentStore.UploadAsync(_objects, staging, manifest, cancellationToken).ConfigureAwait(false);
             ulong ts = await _tso.AllocateAsync(1, cancellationToken).ConfigureAwait(false);
-            var record = new SegmentRecord(1, growing.SegmentId, info.Id, growing.PartitionId, vchannel, growing.RowCount, ts);
-            // The record is written last: a crash before it leaves files no record points at (removed at open) and
-            // the rows still in the WAL, which the replay puts back into a growing segment.
-            await _segmentBook.RecordAsync(record, cancellationToken).ConfigureAwait(false);
-            return record;
+            return new SegmentRecord(1, growing.SegmentId, info.Id, growing.PartitionId, vchannel, growing.RowCount, ts);
         }
         finally
         {

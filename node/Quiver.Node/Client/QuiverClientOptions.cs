@@ -15,6 +15,12 @@ public sealed record QuiverClientOptions
     /// <summary>WAL segment file size bits.</summary>
     public int WalSegmentSizeBits { get; init; } = 30;
 
+    /// <summary>Compaction merges a partition's sealed segments smaller than this many rows.</summary>
+    public int CompactionSmallRows { get; init; } = 100_000;
+
+    /// <summary>Compaction rewrites a sealed segment whose deleted share of rows reaches this.</summary>
+    public double CompactionDeleteRatio { get; init; } = 0.2;
+
     /// <summary>Clock for the TSO and leases (tests pass a manual one).</summary>
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 }

@@ -19,6 +19,22 @@ public sealed class SegmentBook(IMetaStore meta, string root)
         await meta.PutAsync(Prefix(record.CollectionId) + record.SegmentId.ToString(CultureInfo.InvariantCulture),
             JsonSerializer.SerializeToUtf8Bytes(record, Json), cancellationToken: cancellationToken).ConfigureAwait(false);
 
+    /// <summary>
+    /// Replaces compacted segments' records by the new segment's record in one meta-store transaction, so a reader
+    /// (or a restart) sees the old segments or the new one, never both or neither.
+    /// </summary>
+    public async Task ReplaceAsync(SegmentRecord replacement, IReadOnlyCollection<long> replaced, CancellationToken cancellationToken = default)
+    {
+        var ops = new List<MetaOp> { MetaOp.Put(Prefix(replacement.CollectionId) + replacement.SegmentId.ToString(CultureInfo.InvariantCulture), JsonSerializer.SerializeToUtf8Bytes(replacement, Json)) };
+        foreach (long id in replaced)
+        {
+            ops.Add(MetaOp.Delete(Prefix(replacement.CollectionId) + id.ToString(CultureInfo.InvariantCulture)));
+            ops.Add(MetaOp.Delete(IndexPrefix(replacement.CollectionId) + id.ToString(CultureInfo.InvariantCulture)));
+        }
+        var result = await meta.TxnAsync([], ops, null, cancellationToken).ConfigureAwait(false);
+        if (!result.Succeeded) throw new QuiverException(ErrorCode.Unexpected, "the compaction's segment swap did not commit");
+    }
+
     public async Task<IReadOnlyList<SegmentRecord>> ListAsync(long collection, CancellationToken cancellationToken = default)
     {
         var list = new List<SegmentRecord>();

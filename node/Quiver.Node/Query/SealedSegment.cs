@@ -75,6 +75,7 @@ public sealed class SealedSegment : IQuerySegment, IDisposable
     }
     public object? GetValue(string field, long row) => _rows.GetValue(field, row);
     public ulong DeleteTimestamp(long row) => _rows.DeleteTimestamp(row);
+    public ulong InsertTimestamp(long row) => _rows.InsertTimestamp(row);
 
     public int Delete(ReadOnlySpan<long> primaryKeys, ulong ts) => Deleted(_rows.Delete(primaryKeys, ts));
     public int Delete(ReadOnlySpan<string> primaryKeys, ulong ts) => Deleted(_rows.Delete(primaryKeys, ts));

@@ -271,6 +271,26 @@ public sealed class ShardChannel : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Swaps several sealed segments for one compacted replacement, atomically for searches (they see the old set or
+    /// the new one). <paramref name="beforeSwap"/> runs under the apply lock just before the swap, so no write can
+    /// land in between: the compaction uses it to carry deletes that reached the old segments while it copied rows.
+    /// </summary>
+    public void ReplaceSealed(IReadOnlyCollection<IQuerySegment> olds, IQuerySegment replacement, Action beforeSwap)
+    {
+        ArgumentNullException.ThrowIfNull(olds);
+        ArgumentNullException.ThrowIfNull(replacement);
+        lock (_applyGate)
+        {
+            foreach (var old in olds)
+                if (Array.IndexOf(_segments, old) < 0) throw new InvalidOperationException($"segment {old.SegmentId} is not a segment of '{VirtualChannel}'");
+            beforeSwap();
+            var next = _segments.Where(s => !olds.Contains(s)).Append(replacement).ToArray();
+            _flushed.Add(replacement.SegmentId);
+            _segments = next;
+        }
+    }
+
     /// <summary>What <see cref="SealAsync"/> sealed, and the WAL position before which every entry is applied to them or earlier segments.</summary>
     public sealed record SealResult(IReadOnlyList<GrowingSegment> Segments, long Position);
 

@@ -43,7 +43,7 @@ public class EngineCrashTests
                 else if (p[0] == "ack" && p.Length == 2 && inFlight != null && long.Parse(p[1], CultureInfo.InvariantCulture) == inFlight.Number)
                 {
                     Apply(state, inFlight);
-                    if (inFlight.Kind != "flush") maxId = Math.Max(maxId, inFlight.Ids.Max());
+                    if (inFlight.Kind is not ("flush" or "compact")) maxId = Math.Max(maxId, inFlight.Ids.Max());
                     acknowledged++;
                     inFlight = null;
                 }
@@ -52,7 +52,7 @@ public class EngineCrashTests
             var candidates = new List<Dictionary<long, string>> { state };
             if (inFlight != null)
             {
-                var parts = inFlight.Kind == "flush" ? [] : inFlight.Ids.GroupBy(id => ShardRouter.Shard(id, 2)).Select(g => inFlight with { Ids = g.ToArray() }).ToList();
+                var parts = inFlight.Kind is "flush" or "compact" ? [] : inFlight.Ids.GroupBy(id => ShardRouter.Shard(id, 2)).Select(g => inFlight with { Ids = g.ToArray() }).ToList();
                 for (int mask = 1; mask < 1 << parts.Count; mask++)
                 {
                     var candidate = new Dictionary<long, string>(state);
@@ -69,14 +69,14 @@ public class EngineCrashTests
                 $"round {round}: {actual.Count} rows (count {count}) match neither the acknowledged history ({state.Count} rows) nor it plus per-shard parts of the in-flight {inFlight?.Kind}");
             // Whatever part of the in-flight write reached the log is part of history from now on.
             state = match;
-            if (inFlight != null && inFlight.Kind != "flush") maxId = Math.Max(maxId, inFlight.Ids.Max());
+            if (inFlight != null && inFlight.Kind is not ("flush" or "compact")) maxId = Math.Max(maxId, inFlight.Ids.Max());
         }
         Assert.True(acknowledged > rounds, $"only {acknowledged} operations were acknowledged in {rounds} rounds");
     }
 
     private static void Apply(Dictionary<long, string> state, Op op)
     {
-        if (op.Kind == "flush") return; // changes where rows live, never what they are
+        if (op.Kind is "flush" or "compact") return; // change where rows live, never what they are
         foreach (long id in op.Ids)
         {
             if (op.Kind == "delete") state.Remove(id);

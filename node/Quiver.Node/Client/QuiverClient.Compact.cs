@@ -1,0 +1,108 @@
+using Quiver.Kernel.Distance;
+using Quiver.Node.Data;
+using Quiver.Node.Query;
+using Quiver.Node.Streaming;
+using Quiver.Storage.ObjectStore;
+
+namespace Quiver.Node.Client;
+
+public sealed partial class QuiverClient
+{
+    private readonly List<SealedSegment> _retired = new();
+
+    /// <summary>
+    /// Mix compaction (the data node's job, run in the caller here): per shard and partition, sealed segments
+    /// smaller than <see cref="QuiverClientOptions.CompactionSmallRows"/> are merged, and a segment whose deleted
+    /// share reaches <see cref="QuiverClientOptions.CompactionDeleteRatio"/> is rewritten, keeping only live rows
+    /// (with their insert timestamps) and rebuilding the index. The new segment's record replaces the old ones in
+    /// one meta-store transaction, and the shard swaps them for searches atomically; deletes that reached the old
+    /// segments while rows were copied are carried over under the shard's apply lock. Returns the new segment ids.
+    /// </summary>
+    public async Task<IReadOnlyList<long>> CompactAsync(string collection, string? db = null, CancellationToken cancellationToken = default)
+    {
+        var runtime = await RuntimeAsync(db, collection, cancellationToken).ConfigureAwait(false);
+        var info = runtime.Info;
+        var index = await VectorIndexAsync(info, cancellationToken).ConfigureAwait(false);
+        var created = new List<long>();
+        // Serialized with flush: the channel checkpoint must not move while rows are copied.
+        await _flushGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            foreach (var shard in runtime.Shards)
+            {
+                foreach (var group in shard.Segments.OfType<SealedSegment>().GroupBy(s => s.PartitionId).ToList())
+                {
+                    var candidates = group.Where(s => s.RowCount < _options.CompactionSmallRows || DeletedShare(s) >= _options.CompactionDeleteRatio).ToList();
+                    // Worth it when two or more segments merge, or one has lost enough rows to deletes.
+                    if (candidates.Count < 2 && !candidates.Any(s => DeletedShare(s) >= _options.CompactionDeleteRatio)) continue;
+                    var rows = new List<(SealedSegment Segment, long Row)>();
+                    foreach (var s in candidates)
+                        for (long r = 0; r < s.RowCount; r++)
+                            if (s.DeleteTimestamp(r) == ulong.MaxValue) rows.Add((s, r));
+                    long id = await _ids.AllocateAsync(1, cancellationToken).ConfigureAwait(false);
+                    var merged = new GrowingSegment(id, group.Key, runtime.Storage);
+                    foreach (var batch in RowCopier.Copy(runtime.Storage, rows, (s, f, r) => s.GetValue(f, r), (s, r) => s.InsertTimestamp(r)))
+                        merged.Append(batch);
+                    merged.Seal();
+                    var record = await WriteSegmentAsync(runtime, shard.VirtualChannel, merged, cancellationToken).ConfigureAwait(false);
+                    var built = await IndexOfAsync(info, index, merged, null, cancellationToken).ConfigureAwait(false);
+                    var replacement = new SealedSegment(merged, null, built is null ? null : index!.FieldName, built?.Index, built?.Metric ?? Metric.L2,
+                        index is null ? null : IndexBuilder.DefaultSearchParameters(index));
+                    await _segmentBook.ReplaceAsync(record, candidates.Select(c => c.SegmentId).ToList(), cancellationToken).ConfigureAwait(false);
+                    _sealedChannel[id] = shard.VirtualChannel;
+                    shard.ReplaceSealed(candidates, replacement, () =>
+                    {
+                        // Deletes applied to the old rows after they were copied: row i of the new segment is rows[i].
+                        for (int i = 0; i < rows.Count; i++)
+                        {
+                            ulong ts = rows[i].Segment.DeleteTimestamp(rows[i].Row);
+                            if (ts == ulong.MaxValue) continue;
+                            if (rows[i].Segment.PrimaryKey(rows[i].Row) is long l) replacement.Delete([l], ts);
+                            else replacement.Delete([(string)rows[i].Segment.PrimaryKey(rows[i].Row)], ts);
+                        }
+                    });
+                    foreach (var old in candidates)
+                    {
+                        _sealedChannel.TryRemove(old.SegmentId, out _);
+                        await DeleteSegmentFilesAsync(info.Id, old.PartitionId, old.SegmentId, cancellationToken).ConfigureAwait(false);
+                        // Searches that took the old segment list may still be reading it: it is freed when the client closes.
+                        lock (_retired) _retired.Add(old);
+                    }
+                    created.Add(id);
+                }
+            }
+        }
+        finally
+        {
+            _flushGate.Release();
+        }
+        return created;
+    }
+
+    private static double DeletedShare(SealedSegment s)
+    {
+        if (s.RowCount == 0) return 0;
+        long deleted = 0;
+        for (long r = 0; r < s.RowCount; r++) if (s.DeleteTimestamp(r) != ulong.MaxValue) deleted++;
+        return (double)deleted / s.RowCount;
+    }
+
+    private async Task DeleteSegmentFilesAsync(long collection, long partition, long segment, CancellationToken cancellationToken)
+    {
+        foreach (var prefix in new[] { ObjectKeys.InsertLogPrefix(collection, partition, segment), ObjectKeys.DeltaLogPrefix(collection, partition, segment), ObjectKeys.StatsLogPrefix(collection, partition, segment) })
+        {
+            var keys = new List<string>();
+            await foreach (var o in _objects.ListAsync(prefix, cancellationToken).ConfigureAwait(false)) keys.Add(o.Key);
+            foreach (var key in keys) await _objects.DeleteAsync(key, cancellationToken).ConfigureAwait(false);
+        }
+        // Its index files: index_files/{index}/{version}/{partition}/{segment}/…
+        var indexKeys = new List<string>();
+        string id = segment.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await foreach (var o in _objects.ListAsync(ObjectKeys.IndexFiles + "/", cancellationToken).ConfigureAwait(false))
+        {
+            var parts = o.Key.Split('/');
+            if (parts.Length > 5 && parts[4] == id) indexKeys.Add(o.Key);
+        }
+        foreach (var key in indexKeys) await _objects.DeleteAsync(key, cancellationToken).ConfigureAwait(false);
+    }
+}
