@@ -58,7 +58,12 @@ public sealed partial class QuiverClient
             if (dropped is null) return false;
             _indexMetrics.Clear();
             await _loadStates.SetLoadedAsync(dropped.Id, false, cancellationToken).ConfigureAwait(false);
-            if (_collections.TryRemove(dropped.Id, out var runtime)) await CloseRuntimeAsync(runtime).ConfigureAwait(false);
+            if (_collections.TryRemove(dropped.Id, out var runtime))
+            {
+                // A background flush of this collection finishes (or fails) before its shards close.
+                if (_autoFlushes.TryGetValue(dropped.Id, out var flushing)) await flushing.ConfigureAwait(false);
+                await CloseRuntimeAsync(runtime).ConfigureAwait(false);
+            }
             foreach (var vchannel in dropped.VirtualChannels)
             {
                 string dir = Path.Combine(_directory, "wal", vchannel);
@@ -109,10 +114,36 @@ public sealed partial class QuiverClient
         _catalog.DescribeAliasAsync(db, alias, cancellationToken);
 
     /// <summary>Records an index definition (type, metric, params). Searches use its metric; building it on sealed segments comes with flush.</summary>
+    /// <summary>
+    /// Records an index definition and builds it over every sealed segment that lacks it (the data node's index
+    /// build; growing data stays brute force until it is flushed, when the index is built with the flush).
+    /// </summary>
     public async Task<IndexDefinition> CreateIndexAsync(string collection, IndexSpec spec, string? db = null, CancellationToken cancellationToken = default)
     {
         var index = await _catalog.CreateIndexAsync(db, collection, spec, cancellationToken).ConfigureAwait(false);
         _indexMetrics.Clear();
+        var runtime = await RuntimeAsync(db, collection, cancellationToken).ConfigureAwait(false);
+        var definition = await VectorIndexAsync(runtime.Info, cancellationToken).ConfigureAwait(false);
+        if (definition is null || definition.IndexId != index.IndexId) return index;
+        await _flushGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            foreach (var shard in runtime.Shards)
+            {
+                foreach (var old in shard.Segments.OfType<Query.SealedSegment>().Where(s => s.IndexedField != index.FieldName).ToList())
+                {
+                    var built = await IndexOfAsync(runtime.Info, definition, old.Rows, null, cancellationToken).ConfigureAwait(false);
+                    if (built is null) continue;
+                    var next = old.WithIndex(index.FieldName, built.Value.Index, built.Value.Metric, Data.IndexBuilder.DefaultSearchParameters(definition));
+                    shard.ReplaceSealed([old], next, () => { });
+                    lock (_retired) _retired.Add(old);
+                }
+            }
+        }
+        finally
+        {
+            _flushGate.Release();
+        }
         return index;
     }
 

@@ -37,6 +37,7 @@ public sealed partial class QuiverClient
                 : runtime.Shards[part.Shard].InsertAsync(target, part.Batch, cancellationToken);
         });
         foreach (ulong t in await Task.WhenAll(writes).ConfigureAwait(false)) ts = Math.Max(ts, t);
+        CheckSealBySize(runtime);
         int n = data.RowCount;
         return new MutationResult(prepared.PrimaryKeys, upsert ? 0 : n, 0, upsert ? n : 0, ts);
     }

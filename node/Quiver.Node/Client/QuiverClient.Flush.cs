@@ -23,6 +23,11 @@ public sealed partial class QuiverClient
     public async Task<IReadOnlyList<long>> FlushAsync(string collection, string? db = null, CancellationToken cancellationToken = default)
     {
         var runtime = await RuntimeAsync(db, collection, cancellationToken).ConfigureAwait(false);
+        return await FlushAsync(runtime, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<IReadOnlyList<long>> FlushAsync(CollectionRuntime runtime, CancellationToken cancellationToken)
+    {
         var index = await VectorIndexAsync(runtime.Info, cancellationToken).ConfigureAwait(false);
         var flushed = new List<long>();
         // One flush at a time: it rewrites sealed segments' delete logs and moves channel checkpoints.

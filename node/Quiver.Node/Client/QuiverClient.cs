@@ -81,6 +81,7 @@ public sealed partial class QuiverClient : IAsyncDisposable
             // A flush cut short leaves its staging folder; nothing in it is referenced.
             string staging = Path.Combine(dataDirectory, "staging");
             if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
+            client.StartBackground();
             return client;
         }
         catch
@@ -190,6 +191,7 @@ public sealed partial class QuiverClient : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        await StopBackgroundAsync().ConfigureAwait(false);
         foreach (var runtime in _collections.Values)
             await CloseRuntimeAsync(runtime).ConfigureAwait(false);
         _collections.Clear();

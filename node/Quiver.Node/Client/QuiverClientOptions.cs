@@ -15,6 +15,21 @@ public sealed record QuiverClientOptions
     /// <summary>WAL segment file size bits.</summary>
     public int WalSegmentSizeBits { get; init; } = 30;
 
+    /// <summary>
+    /// Seal policy by size: when a collection's growing data (Arrow bytes in memory) reaches this, it is sealed and
+    /// flushed in the background (Milvus seals at segment.maxSize × sealProportion = 1 GiB × 0.12 by default).
+    /// </summary>
+    public long SealBytes { get; init; } = 128L << 20;
+
+    /// <summary>Seal policy by age: growing data older than this is sealed and flushed in the background (Milvus: maxIdleTime 600 s).</summary>
+    public TimeSpan SealAfter { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How often the background worker checks the seal policies.</summary>
+    public TimeSpan BackgroundInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Receives background failures (a flush that failed is retried at the next check); null discards them.</summary>
+    public Action<string>? Log { get; init; }
+
     /// <summary>Compaction merges a partition's sealed segments smaller than this many rows.</summary>
     public int CompactionSmallRows { get; init; } = 100_000;
 

@@ -17,7 +17,7 @@ namespace Quiver.Node.Query;
 public sealed class SealedSegment : IQuerySegment, IDisposable
 {
     private readonly GrowingSegment _rows;
-    private readonly SegmentReader? _reader;
+    private SegmentReader? _reader;
     private readonly object _maskGate = new();
     // Int64 primary keys by row, flat: a search resolves k keys of random rows, and one array read each is one
     // cache miss instead of a walk through the Arrow column objects (about 1 µs per key on this machine).
@@ -40,6 +40,20 @@ public sealed class SealedSegment : IQuerySegment, IDisposable
         IndexMetric = indexMetric;
         DefaultParameters = defaultParameters;
     }
+
+    /// <summary>
+    /// The same rows with another index (built after the segment was flushed): the new segment takes over the mapped
+    /// file, so disposing this one afterwards frees only its own index.
+    /// </summary>
+    public SealedSegment WithIndex(string? indexedField, IVectorIndex? index, Metric indexMetric, SearchParameters? defaultParameters)
+    {
+        var next = new SealedSegment(_rows, _reader, indexedField, index, indexMetric, defaultParameters);
+        _reader = null;
+        return next;
+    }
+
+    /// <summary>The rows (for rebuilding the index over them).</summary>
+    internal GrowingSegment Rows => _rows;
 
     public long SegmentId => _rows.SegmentId;
     public long PartitionId => _rows.PartitionId;

@@ -31,6 +31,7 @@ public sealed class ShardChannel : IAsyncDisposable
     private readonly Dictionary<long, long> _currentSegment = new(); // partition → growing segment id (order section)
     private readonly Dictionary<long, GrowingSegment> _segmentsById = new(); // apply side
     private volatile IQuerySegment[] _segments = [];
+    private readonly Dictionary<long, long> _createdAt = new(); // growing segment id → Environment.TickCount64 at creation
     private readonly HashSet<long> _flushed = new();
     private ulong _serviceable;
 
@@ -51,6 +52,24 @@ public sealed class ShardChannel : IAsyncDisposable
 
     /// <summary>The shard's segments, growing and sealed: a snapshot safe to search while writes and flushes go on.</summary>
     public IReadOnlyList<IQuerySegment> Segments => _segments;
+
+    /// <summary>Bytes of rows held by growing (unsealed) segments.</summary>
+    public long GrowingBytes => _segments.OfType<GrowingSegment>().Where(g => !g.IsSealed).Sum(g => g.MemoryBytes);
+
+    /// <summary>Age of the oldest growing (unsealed, non-empty) segment, or zero when there is none.</summary>
+    public TimeSpan OldestGrowingAge
+    {
+        get
+        {
+            lock (_applyGate)
+            {
+                long oldest = long.MaxValue;
+                foreach (var g in _segments.OfType<GrowingSegment>())
+                    if (!g.IsSealed && g.RowCount > 0 && _createdAt.TryGetValue(g.SegmentId, out long t)) oldest = Math.Min(oldest, t);
+                return oldest == long.MaxValue ? TimeSpan.Zero : TimeSpan.FromMilliseconds(Environment.TickCount64 - oldest);
+            }
+        }
+    }
 
     /// <summary>Timestamp of the last applied write: searches at or below it see every write of this shard up to it.</summary>
     public ulong ServiceableTimestamp => Volatile.Read(ref _serviceable);
@@ -255,6 +274,7 @@ public sealed class ShardChannel : IAsyncDisposable
         {
             segment = new GrowingSegment(segmentId, partitionId, _schema);
             _segmentsById[segmentId] = segment;
+            _createdAt[segmentId] = Environment.TickCount64;
             _segments = [.. _segments, segment];
         }
         if (segment.IsSealed)

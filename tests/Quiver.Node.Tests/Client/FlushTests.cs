@@ -100,4 +100,66 @@ public class FlushTests
             Assert.Empty(Directory.GetFiles(Path.Combine(dir.Path, "objects"), "*", SearchOption.AllDirectories));
         }
     }
+
+    [Fact]
+    public async Task GrowingDataIsSealedAndFlushedInTheBackgroundBySizeAndByAge()
+    {
+        using var dir = new ScratchDirectory("autoflush");
+        var log = new List<string>();
+        var options = Small with { SealBytes = 64 << 10, SealAfter = TimeSpan.FromMilliseconds(300), BackgroundInterval = TimeSpan.FromMilliseconds(50), Log = log.Add };
+        await using (var client = await QuiverClient.OpenAsync(dir.Path, options))
+        {
+            await client.CreateCollectionAsync(Schema);
+            for (int b = 0; b < 10; b++) await client.InsertAsync("docs", Rows(b * 200, Vectors(200, b)));
+            // By size: 2 000 rows × ~130 bytes pass 64 KiB several times over.
+            await WaitFor(() => Directory.Exists(Path.Combine(dir.Path, "objects", "insert_log")));
+            Assert.Equal(2000, await client.CountAsync("docs"));
+            // By age: a small write is flushed once it is older than SealAfter.
+            await client.InsertAsync("docs", Rows(5000, Vectors(1, 99)));
+            int before = Segments(dir.Path);
+            await WaitFor(() => Segments(dir.Path) > before);
+            Assert.Equal(2001, await client.CountAsync("docs"));
+        }
+        Assert.Empty(log);
+        await using (var client = await QuiverClient.OpenAsync(dir.Path, Small))
+            Assert.Equal(2001, await client.CountAsync("docs"));
+    }
+
+    private static int Segments(string dir)
+    {
+        string root = Path.Combine(dir, "objects", "insert_log");
+        return Directory.Exists(root) ? Directory.GetFiles(root, "*.arrow", SearchOption.AllDirectories).Length : 0;
+    }
+
+    private static async Task WaitFor(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) Assert.Fail("the background flush did not happen within 20 s");
+            await Task.Delay(20);
+        }
+    }
+
+    [Fact]
+    public async Task AnIndexCreatedAfterFlushIsBuiltOverTheSealedSegments()
+    {
+        using var dir = new ScratchDirectory("lateindex");
+        var vectors = Vectors(1500, 5);
+        var queries = Vectors(20, 6);
+        using var truth = FlatIndex.Create(Metric.L2, Dim);
+        truth.AddRange(vectors);
+        await using (var client = await QuiverClient.OpenAsync(dir.Path, Small))
+        {
+            await client.CreateCollectionAsync(Schema, new CreateCollectionOptions { ShardsNum = 2 });
+            await client.InsertAsync("docs", Rows(0, vectors));
+            await client.FlushAsync("docs");
+            Assert.False(Directory.Exists(Path.Combine(dir.Path, "objects", "index_files")));
+            await client.CreateIndexAsync("docs", new IndexSpec("vec", "HNSW", "L2", new Dictionary<string, string> { ["M"] = "16", ["efConstruction"] = "100" }));
+            Assert.Equal(2, Directory.GetFiles(Path.Combine(dir.Path, "objects", "index_files"), "index", SearchOption.AllDirectories).Length);
+            Assert.True(await Recall(client, truth, queries, 10, new() { ["ef"] = "128" }) >= 0.95);
+        }
+        await using (var client = await QuiverClient.OpenAsync(dir.Path, Small))
+            Assert.True(await Recall(client, truth, queries, 10, new() { ["ef"] = "128" }) >= 0.95);
+    }
 }
