@@ -87,10 +87,7 @@ public sealed partial class QuiverClient
         ArgumentNullException.ThrowIfNull(ids);
         var runtime = await LoadedRuntimeAsync(db, collection, cancellationToken).ConfigureAwait(false);
         var schema = runtime.Info.Schema;
-        var fields = outputFields is { Count: > 0 } ? outputFields : schema.Fields.Select(f => f.Name).ToList();
-        foreach (var name in fields)
-            if (schema.Field(name) is null && !(schema.EnableDynamicField && name == CollectionSchema.DynamicFieldName))
-                throw new QuiverException(ErrorCode.FieldNotFound, $"output field '{name}' is not in collection '{schema.Name}'");
+        var fields = OutputFields.Resolve(schema, outputFields is { Count: > 0 } ? outputFields : ["*"]);
         var partitions = Partitions(runtime.Info, partitionNames ?? []);
         ulong snapshot = Latest;
         var rows = new List<IReadOnlyDictionary<string, object?>>();
@@ -102,7 +99,7 @@ public sealed partial class QuiverClient
             {
                 if (partitions != null && !partitions.Contains(segment.PartitionId)) continue;
                 if (!segment.TryGetRow(key, snapshot, out long row)) continue;
-                rows.Add(SearchExecutor.OutputFields(segment, (int)row, fields));
+                rows.Add(OutputFields.Read(schema, segment, row, fields));
                 break;
             }
         }

@@ -36,11 +36,7 @@ public static class SearchExecutor
         if ((long)request.Limit + request.Offset > MaxTopK)
             throw QuiverException.Invalid($"limit + offset = {(long)request.Limit + request.Offset} exceeds {MaxTopK}");
         if (request.RoundDecimal is < -1 or > 6) throw QuiverException.Invalid($"round_decimal must be in -1..6, got {request.RoundDecimal}");
-        foreach (var name in request.OutputFields)
-        {
-            if (schema.Field(name) is null && !(schema.EnableDynamicField && name == CollectionSchema.DynamicFieldName))
-                throw new QuiverException(ErrorCode.FieldNotFound, $"output field '{name}' is not in collection '{schema.Name}'");
-        }
+        var outputFields = OutputFields.Resolve(schema, request.OutputFields);
         int perQuery = field.DataType == FieldType.FloatVector ? field.Dim : field.DataType.VectorBytes(field.Dim);
         int nq;
         if (field.DataType is FieldType.FloatVector or FieldType.Float16Vector or FieldType.BFloat16Vector && request.Vectors is { } floats)
@@ -125,7 +121,7 @@ public static class SearchExecutor
                 if (seen is null) taken.Add(c.Id);
                 if (skipped < request.Offset) { skipped++; continue; }
                 float dist = request.RoundDecimal >= 0 ? (float)Math.Round(c.Distance, request.RoundDecimal) : c.Distance;
-                hits.Add(new SearchHit(c.Id, dist, OutputFields(c.Segment, c.Row, request.OutputFields)));
+                hits.Add(new SearchHit(c.Id, dist, OutputFields.Read(schema, c.Segment, c.Row, outputFields)));
                 if (hits.Count == request.Limit) break;
             }
             results[q] = hits;
@@ -172,15 +168,6 @@ public static class SearchExecutor
         return f;
     }
 
-    internal static IReadOnlyDictionary<string, object?> OutputFields(IQuerySegment segment, int row, IReadOnlyList<string> fields)
-    {
-        if (fields.Count == 0) return EmptyFields;
-        var values = new Dictionary<string, object?>(fields.Count, StringComparer.Ordinal);
-        foreach (var name in fields) values[name] = segment.GetValue(name, row);
-        return values;
-    }
-
-    private static readonly IReadOnlyDictionary<string, object?> EmptyFields = new Dictionary<string, object?>();
 
     private static Bitset BuildFilter(IQuerySegment segment, Func<Func<string, object?>, bool> predicate, ulong snapshot)
     {

@@ -282,4 +282,27 @@ public class QuiverClientTests
             .Column("id", new long[] { 1 }).Column("tenant", new[] { "x" }).Column("vec", Vectors(1, 1)), partition: partitions[0]));
         Assert.Contains("partition key", e.Message);
     }
+
+    [Fact]
+    public async Task DynamicFieldsComeBackByKeyOrAsJson()
+    {
+        using var dir = new ScratchDirectory("client");
+        await using var client = await QuiverClient.OpenAsync(dir.Path, Small);
+        await client.CreateCollectionAsync(Docs() with { EnableDynamicField = true });
+        await client.InsertAsync("docs", Rows(0, Vectors(3, 1)).Dynamic(["{\"color\":\"red\",\"size\":3,\"tags\":[1,2]}", "{\"color\":\"blue\"}", null]));
+        var rows = await client.GetAsync("docs", new long[] { 0, 1, 2 }, ["id", "color", "size", "tags"]);
+        Assert.Equal(new object?[] { "red", "blue", null }, rows.Select(r => r["color"]));
+        Assert.Equal(new object?[] { 3L, null, null }, rows.Select(r => r["size"]));
+        Assert.Equal("[1,2]", rows[0]["tags"]);
+        var all = await client.GetAsync("docs", new long[] { 1 });
+        Assert.Equal("{\"color\":\"blue\"}", all[0]["$meta"]);
+        Assert.Contains("vec", all[0].Keys);
+        var hits = await client.SearchAsync("docs", new SearchRequest { Vectors = Vectors(1, 1), Limit = 3, OutputFields = ["color"] });
+        Assert.Equal(3, hits[0].Count);
+        Assert.All(hits[0], h => Assert.True(h.Fields.ContainsKey("color")));
+        // Without dynamic fields an unknown output name is an error, not a key.
+        await client.CreateCollectionAsync(Docs() with { Name = "plain" });
+        var e = await Assert.ThrowsAsync<QuiverException>(() => client.GetAsync("plain", new long[] { 1 }, ["color"]));
+        Assert.Equal(ErrorCode.FieldNotFound, e.Code);
+    }
 }
