@@ -185,4 +185,23 @@ public sealed partial class QuiverClient
     /// <summary>Loading progress in percent (0 or 100: loading is immediate in this engine).</summary>
     public async Task<int> GetLoadingProgressAsync(string collection, string? db = null, CancellationToken cancellationToken = default) =>
         await GetLoadStateAsync(collection, db, cancellationToken).ConfigureAwait(false) == LoadState.Loaded ? 100 : 0;
+
+    /// <summary>The index with its build progress (Milvus's DescribeIndex).</summary>
+    public async Task<IndexDescription> DescribeIndexAsync(string collection, string indexName, string? db = null, CancellationToken cancellationToken = default)
+    {
+        var definition = await _catalog.DescribeIndexAsync(db, collection, indexName, cancellationToken).ConfigureAwait(false);
+        var runtime = await RuntimeAsync(db, collection, cancellationToken).ConfigureAwait(false);
+        long total = 0, indexed = 0, pending = 0;
+        foreach (var shard in runtime.Shards)
+        {
+            foreach (var segment in shard.Segments)
+            {
+                total += segment.RowCount;
+                if (segment is not Query.SealedSegment s) continue;
+                if (s.IndexedField == definition.FieldName && s.Index != null) indexed += s.RowCount;
+                else pending += s.RowCount;
+            }
+        }
+        return new IndexDescription(definition, total, indexed, pending, pending == 0 ? "Finished" : "InProgress");
+    }
 }

@@ -158,6 +158,12 @@ public class FlushTests
             await client.CreateIndexAsync("docs", new IndexSpec("vec", "HNSW", "L2", new Dictionary<string, string> { ["M"] = "16", ["efConstruction"] = "100" }));
             Assert.Equal(2, Directory.GetFiles(Path.Combine(dir.Path, "objects", "index_files"), "index", SearchOption.AllDirectories).Length);
             Assert.True(await Recall(client, truth, queries, 10, new() { ["ef"] = "128" }) >= 0.95);
+            var indexName = (await client.ListIndexesAsync("docs")).Single().IndexName;
+            var described = await client.DescribeIndexAsync("docs", indexName);
+            Assert.Equal((1500L, 1500L, 0L, "Finished"), (described.TotalRows, described.IndexedRows, described.PendingIndexRows, described.State));
+            await client.InsertAsync("docs", Rows(5000, Vectors(10, 7))); // growing rows: counted, not pending
+            described = await client.DescribeIndexAsync("docs", indexName);
+            Assert.Equal((1510L, 1500L, 0L), (described.TotalRows, described.IndexedRows, described.PendingIndexRows));
         }
         await using (var client = await QuiverClient.OpenAsync(dir.Path, Small))
             Assert.True(await Recall(client, truth, queries, 10, new() { ["ef"] = "128" }) >= 0.95);
