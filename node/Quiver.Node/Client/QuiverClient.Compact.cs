@@ -8,8 +8,6 @@ namespace Quiver.Node.Client;
 
 public sealed partial class QuiverClient
 {
-    private readonly List<SealedSegment> _retired = new();
-
     /// <summary>
     /// Mix compaction (the data node's job, run in the caller here): per shard and partition, sealed segments
     /// smaller than <see cref="QuiverClientOptions.CompactionSmallRows"/> are merged, and a segment whose deleted
@@ -65,8 +63,8 @@ public sealed partial class QuiverClient
                     {
                         _sealedChannel.TryRemove(old.SegmentId, out _);
                         await DeleteSegmentFilesAsync(info.Id, old.PartitionId, old.SegmentId, cancellationToken).ConfigureAwait(false);
-                        // Searches that took the old segment list may still be reading it: it is freed when the client closes.
-                        lock (_retired) _retired.Add(old);
+                        // Drop the owner's reference: searches still holding the old list free it when they finish.
+                        old.Dispose();
                     }
                     created.Add(id);
                 }

@@ -136,7 +136,7 @@ public sealed partial class QuiverClient
                     if (built is null) continue;
                     var next = old.WithIndex(index.FieldName, built.Value.Index, built.Value.Metric, Data.IndexBuilder.DefaultSearchParameters(definition));
                     shard.ReplaceSealed([old], next, () => { });
-                    lock (_retired) _retired.Add(old);
+                    old.Dispose(); // its own (absent or stale) index goes when its last reader leaves; the mapping moved to the new one
                 }
             }
         }

@@ -2,6 +2,7 @@ using Quiver.Kernel.Distance;
 using Quiver.Node.Coordinator;
 using Quiver.Node.Errors;
 using Quiver.Node.Proxy;
+using Quiver.Node.Query;
 using Quiver.Node.Schema;
 
 namespace Quiver.Node.Client;
@@ -95,7 +96,8 @@ public sealed partial class QuiverClient
         {
             if (key is null) continue;
             int shard = key is long l ? ShardRouter.Shard(l, runtime.Info.ShardsNum) : ShardRouter.Shard((string)key, runtime.Info.ShardsNum);
-            foreach (var segment in runtime.Shards[shard].Segments)
+            using var held = SegmentSnapshot.Acquire(runtime.Shards[shard]);
+            foreach (var segment in held.Segments)
             {
                 if (partitions != null && !partitions.Contains(segment.PartitionId)) continue;
                 if (!segment.TryGetRow(key, snapshot, out long row)) continue;
@@ -114,8 +116,11 @@ public sealed partial class QuiverClient
         ulong snapshot = Latest;
         long count = 0;
         foreach (var shard in runtime.Shards)
-            foreach (var segment in shard.Segments)
+        {
+            using var held = SegmentSnapshot.Acquire(shard);
+            foreach (var segment in held.Segments)
                 if (partitions is null || partitions.Contains(segment.PartitionId)) count += segment.LiveCount(snapshot);
+        }
         return count;
     }
 

@@ -195,11 +195,6 @@ public sealed partial class QuiverClient : IAsyncDisposable
         foreach (var runtime in _collections.Values)
             await CloseRuntimeAsync(runtime).ConfigureAwait(false);
         _collections.Clear();
-        lock (_retired)
-        {
-            foreach (var segment in _retired) segment.Dispose();
-            _retired.Clear();
-        }
         _objects.Dispose();
         await _meta.DisposeAsync().ConfigureAwait(false);
         _ddl.Dispose();

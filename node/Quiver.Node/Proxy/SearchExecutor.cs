@@ -63,11 +63,16 @@ public static class SearchExecutor
         var distances = ArrayPool<float>.Shared.Rent(nq * k);
         var found = ArrayPool<int>.Shared.Rent(nq);
         int contributing = 0;
+        // Hold every segment until the hits' output fields are read: a compaction may swap them out meanwhile.
+        var snapshots = new SegmentSnapshot[shards.Count];
+        for (int i = 0; i < shards.Count; i++) snapshots[i] = SegmentSnapshot.Acquire(shards[i]);
         try
         {
-            foreach (var shard in shards)
+        try
+        {
+            foreach (var snapshot0 in snapshots)
             {
-                foreach (var segment in shard.Segments)
+                foreach (var segment in snapshot0.Segments)
                 {
                     if (partitions != null && !partitions.Contains(segment.PartitionId)) continue;
                     if (segment.RowCount == 0) continue;
@@ -127,6 +132,11 @@ public static class SearchExecutor
             results[q] = hits;
         }
         return results;
+        }
+        finally
+        {
+            foreach (var s in snapshots) s.Dispose();
+        }
     }
 
     private static bool Contains(List<object> ids, object id)

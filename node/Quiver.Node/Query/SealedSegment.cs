@@ -12,7 +12,10 @@ namespace Quiver.Node.Query;
 /// field, that index over the segment's rows. Searches on the indexed field with the index's metric go through
 /// the index, with deleted rows masked by a bitset; everything else falls back to exact search over the rows.
 /// </summary>
-/// <remarks>Lifetime: owns the index and the reader (if any); disposing it frees both. Deletes may still arrive
+/// <remarks>Lifetime: owns the index and the reader (if any), reference-counted: the owner (the shard's segment list)
+/// holds one reference, and every reader takes one (<see cref="TryAcquire"/> / <see cref="Release"/>, through
+/// <see cref="SegmentSnapshot"/>). When compaction or a late index build swaps it out, the owner's reference is
+/// dropped and the index and mapping are freed once the last search using it finishes. Deletes may still arrive
 /// (a sealed segment's rows can be deleted); they are applied to the rows and reflected in the mask.</remarks>
 public sealed class SealedSegment : IQuerySegment, IDisposable
 {
@@ -23,6 +26,7 @@ public sealed class SealedSegment : IQuerySegment, IDisposable
     // cache miss instead of a walk through the Arrow column objects (about 1 µs per key on this machine).
     private readonly long[]? _int64Keys;
     private long _deleteVersion;
+    private int _refs = 1;
     private long _maskVersion = -1;
     private Bitset? _alive;
 
@@ -173,9 +177,27 @@ public sealed class SealedSegment : IQuerySegment, IDisposable
         return c;
     }
 
-    public void Dispose()
+    /// <summary>Takes a reader's reference; false once the segment has been freed (take a fresh snapshot then).</summary>
+    public bool TryAcquire()
     {
-        Index?.Dispose();
-        _reader?.Dispose();
+        while (true)
+        {
+            int r = Volatile.Read(ref _refs);
+            if (r == 0) return false;
+            if (Interlocked.CompareExchange(ref _refs, r + 1, r) == r) return true;
+        }
     }
+
+    /// <summary>Drops a reference; the last one frees the index and the mapping.</summary>
+    public void Release()
+    {
+        if (Interlocked.Decrement(ref _refs) == 0)
+        {
+            Index?.Dispose();
+            _reader?.Dispose();
+        }
+    }
+
+    /// <summary>Drops the owner's reference.</summary>
+    public void Dispose() => Release();
 }

@@ -72,6 +72,44 @@ public class CompactionTests
         }
     }
 
+    [Fact]
+    public async Task SearchesDuringFlushesAndCompactionsSeeEveryRowOnce()
+    {
+        using var dir = new ScratchDirectory("compactrace");
+        await using var client = await QuiverClient.OpenAsync(dir.Path, Small);
+        await client.CreateCollectionAsync(Schema);
+        await client.CreateIndexAsync("docs", new IndexSpec("vec", "HNSW", "L2", new Dictionary<string, string> { ["M"] = "8", ["efConstruction"] = "40" }));
+        await client.InsertAsync("docs", Rows(0, 50));
+        await client.FlushAsync("docs");
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        long written = 50;
+        var writer = Task.Run(async () =>
+        {
+            for (int b = 1; !stop.IsCancellationRequested; b++)
+            {
+                await client.InsertAsync("docs", Rows(b * 50, 50));
+                Interlocked.Add(ref written, 50);
+                await client.FlushAsync("docs");
+                if (b % 3 == 0) await client.CompactAsync("docs");
+            }
+        });
+        var readers = Enumerable.Range(0, 2).Select(_ => Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                long before = Interlocked.Read(ref written);
+                // Every row acknowledged before the count began is counted exactly once, whatever is being swapped.
+                long count = await client.CountAsync("docs");
+                Assert.InRange(count, before, before + 50);
+                var hits = await client.SearchAsync("docs", new SearchRequest { Vectors = (float[])Rows(0, 1).Columns["vec"].Values, Limit = 5, Metric = "L2", OutputFields = ["title"] });
+                Assert.Equal(hits[0].Count, hits[0].Select(h => h.Id).Distinct().Count());
+                Assert.Equal(0L, hits[0][0].Id);
+            }
+        })).ToArray();
+        await Task.WhenAll(readers.Append(writer));
+        Assert.Equal(Interlocked.Read(ref written), await client.CountAsync("docs"));
+    }
+
     private static async Task AssertSame(QuiverClient client, Dictionary<long, object?> expected)
     {
         var rows = await client.GetAsync("docs", Enumerable.Range(0, 400).Select(i => (long)i).ToArray(), ["id", "title", "tags", "$meta"]);
