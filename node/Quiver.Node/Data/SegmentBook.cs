@@ -74,6 +74,10 @@ public sealed class SegmentBook(IMetaStore meta, string root)
         return map;
     }
 
+    /// <summary>Removes a segment-index record (one whose segment no longer has a record: a compaction cut short).</summary>
+    public Task<bool> DropIndexRecordAsync(long collection, long segment, CancellationToken cancellationToken = default) =>
+        meta.DeleteAsync(IndexPrefix(collection) + segment.ToString(CultureInfo.InvariantCulture), cancellationToken);
+
     private string CheckpointKey(string vchannel) => MetaKeys.Join(root, "meta", "datacoord", "channel-cp", vchannel);
 
     /// <summary>
