@@ -10,6 +10,7 @@ public sealed partial class QuiverClient
     private void StartBackground() => _worker = Task.Run(async () =>
     {
         var stop = _background.Token;
+        long lastCompaction = Environment.TickCount64;
         while (!stop.IsCancellationRequested)
         {
             try
@@ -22,6 +23,11 @@ public sealed partial class QuiverClient
             }
             foreach (var runtime in _collections.Values)
                 if (runtime.Shards.Any(s => s.OldestGrowingAge >= _options.SealAfter)) ScheduleFlush(runtime);
+            if (_options.CompactionInterval > TimeSpan.Zero && Environment.TickCount64 - lastCompaction >= _options.CompactionInterval.TotalMilliseconds)
+            {
+                lastCompaction = Environment.TickCount64;
+                foreach (var runtime in _collections.Values) await CompactInBackgroundAsync(runtime, stop).ConfigureAwait(false);
+            }
         }
     });
 
@@ -58,6 +64,22 @@ public sealed partial class QuiverClient
                 done.SetResult();
             }
         });
+    }
+
+    /// <summary>The data node's scheduled compaction of one collection; failures are logged and retried at the next round.</summary>
+    private async Task CompactInBackgroundAsync(CollectionRuntime runtime, CancellationToken stop)
+    {
+        try
+        {
+            if (_collections.ContainsKey(runtime.Info.Id)) await CompactAsync(runtime, stop).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _options.Log?.Invoke($"background compaction of collection '{runtime.Info.Name}' failed: {e.Message}");
+        }
     }
 
     /// <summary>Stops the worker and waits for background flushes to finish.</summary>

@@ -19,6 +19,11 @@ public sealed partial class QuiverClient
     public async Task<IReadOnlyList<long>> CompactAsync(string collection, string? db = null, CancellationToken cancellationToken = default)
     {
         var runtime = await RuntimeAsync(db, collection, cancellationToken).ConfigureAwait(false);
+        return await CompactAsync(runtime, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<IReadOnlyList<long>> CompactAsync(CollectionRuntime runtime, CancellationToken cancellationToken)
+    {
         var info = runtime.Info;
         var index = await VectorIndexAsync(info, cancellationToken).ConfigureAwait(false);
         var created = new List<long>();

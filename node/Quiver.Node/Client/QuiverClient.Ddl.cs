@@ -120,6 +120,9 @@ public sealed partial class QuiverClient
     /// </summary>
     public async Task<IndexDefinition> CreateIndexAsync(string collection, IndexSpec spec, string? db = null, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(spec);
+        // No type given: AUTOINDEX, which this engine builds as HNSW (M 18, efConstruction 240), as Milvus does.
+        if (string.IsNullOrEmpty(spec.IndexType)) spec = spec with { IndexType = "AUTOINDEX" };
         var index = await _catalog.CreateIndexAsync(db, collection, spec, cancellationToken).ConfigureAwait(false);
         _indexMetrics.Clear();
         var runtime = await RuntimeAsync(db, collection, cancellationToken).ConfigureAwait(false);
@@ -203,5 +206,19 @@ public sealed partial class QuiverClient
             }
         }
         return new IndexDescription(definition, total, indexed, pending, pending == 0 ? "Finished" : "InProgress");
+    }
+
+    /// <summary>Collection statistics as Milvus's GetCollectionStatistics gives them: the row count (live rows; no load needed).</summary>
+    public async Task<IReadOnlyDictionary<string, string>> GetCollectionStatisticsAsync(string collection, string? db = null, CancellationToken cancellationToken = default)
+    {
+        var runtime = await RuntimeAsync(db, collection, cancellationToken).ConfigureAwait(false);
+        long rows = 0;
+        foreach (var shard in runtime.Shards)
+        {
+            using var held = Query.SegmentSnapshot.Acquire(shard);
+            foreach (var segment in held.Segments)
+                if (runtime.Info.Partitions.Any(p => p.Id == segment.PartitionId)) rows += segment.LiveCount(Latest);
+        }
+        return new Dictionary<string, string> { ["row_count"] = rows.ToString(System.Globalization.CultureInfo.InvariantCulture) };
     }
 }

@@ -24,6 +24,9 @@ public sealed record QuiverClientOptions
     /// <summary>Seal policy by age: growing data older than this is sealed and flushed in the background (Milvus: maxIdleTime 600 s).</summary>
     public TimeSpan SealAfter { get; init; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>How often the background worker looks for compaction work (small or delete-heavy sealed segments); zero turns it off.</summary>
+    public TimeSpan CompactionInterval { get; init; } = TimeSpan.FromMinutes(1);
+
     /// <summary>How often the background worker checks the seal policies.</summary>
     public TimeSpan BackgroundInterval { get; init; } = TimeSpan.FromSeconds(1);
 

@@ -110,6 +110,36 @@ public class CompactionTests
         Assert.Equal(Interlocked.Read(ref written), await client.CountAsync("docs"));
     }
 
+    [Fact]
+    public async Task TheBackgroundWorkerCompactsAndAnIndexWithoutTypeIsAutoindex()
+    {
+        using var dir = new ScratchDirectory("autocompact");
+        var log = new List<string>();
+        await using var client = await QuiverClient.OpenAsync(dir.Path, Small with { CompactionInterval = TimeSpan.FromMilliseconds(200), BackgroundInterval = TimeSpan.FromMilliseconds(50), Log = log.Add });
+        await client.CreateCollectionAsync(Schema, load: false);
+        var index = await client.CreateIndexAsync("docs", new IndexSpec("vec", "", "L2"));
+        Assert.Equal("AUTOINDEX", index.IndexType);
+        for (int b = 0; b < 3; b++)
+        {
+            await client.InsertAsync("docs", Rows(b * 100, 100));
+            await client.FlushAsync("docs");
+        }
+        await client.DeleteAsync("docs", new long[] { 1, 2 });
+        // Statistics need no load; three small segments become one in the background.
+        Assert.Equal("298", (await client.GetCollectionStatisticsAsync("docs"))["row_count"]);
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (Directory.GetFiles(Path.Combine(dir.Path, "objects", "insert_log"), "*.arrow", SearchOption.AllDirectories).Length != 1)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the background compaction did not happen within 20 s");
+            await Task.Delay(50);
+        }
+        await client.LoadCollectionAsync("docs");
+        Assert.Equal(298, await client.CountAsync("docs"));
+        var described = await client.DescribeIndexAsync("docs", index.IndexName);
+        Assert.Equal((298L, "Finished"), (described.IndexedRows, described.State));
+        Assert.Empty(log);
+    }
+
     private static async Task AssertSame(QuiverClient client, Dictionary<long, object?> expected)
     {
         var rows = await client.GetAsync("docs", Enumerable.Range(0, 400).Select(i => (long)i).ToArray(), ["id", "title", "tags", "$meta"]);
