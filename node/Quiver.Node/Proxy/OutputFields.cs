@@ -15,6 +15,7 @@ public static class OutputFields
     /// <summary>Checks and expands the requested names; an unknown name fails with FieldNotFound unless it can be a dynamic key.</summary>
     public static IReadOnlyList<string> Resolve(CollectionSchema schema, IReadOnlyList<string> names)
     {
+        if (names.Count == 0) return names;
         var result = new List<string>(names.Count);
         foreach (var name in names)
         {
