@@ -24,17 +24,8 @@ internal static class EngineBench
     {
         string root = Path.Combine(directory ?? Path.GetTempPath(), $"quiver-engine-bench-{Environment.ProcessId}");
         Directory.CreateDirectory(root);
-        using var sink = output is null ? null : new StreamWriter(output, append: true);
-        void Emit(Dictionary<string, object> row)
-        {
-            row["machine"] = Environment.MachineName;
-            row["cores"] = Environment.ProcessorCount;
-            row["date"] = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-            string line = JsonSerializer.Serialize(row);
-            Console.WriteLine(line);
-            sink?.WriteLine(line);
-            sink?.Flush();
-        }
+        using var lines = new ResultLines(output);
+        var Emit = lines.Emit;
         try
         {
             foreach (var (dim, rows) in searchOnly ? [] : new[] { (128, quick ? 100_000 : 300_000), (784, quick ? 30_000 : 60_000) })

@@ -19,17 +19,8 @@ internal static class StorageBench
     {
         string root = Path.Combine(directory ?? Path.GetTempPath(), $"quiver-storage-bench-{Environment.ProcessId}");
         Directory.CreateDirectory(root);
-        using var sink = output is null ? null : new StreamWriter(output, append: true);
-        void Emit(Dictionary<string, object> row)
-        {
-            row["machine"] = Environment.MachineName;
-            row["cores"] = Environment.ProcessorCount;
-            row["date"] = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-            string line = JsonSerializer.Serialize(row);
-            Console.WriteLine(line);
-            sink?.WriteLine(line);
-            sink?.Flush();
-        }
+        using var lines = new ResultLines(output);
+        var Emit = lines.Emit;
         try
         {
             var seconds = TimeSpan.FromSeconds(quick ? 1.5 : 5);

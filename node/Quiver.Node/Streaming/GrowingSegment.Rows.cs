@@ -124,55 +124,15 @@ public sealed partial class GrowingSegment
         if (array.IsNull(r)) return null;
         return f.Type switch
         {
-            FieldType.Bool => ((BooleanArray)array).GetValue(r),
-            FieldType.Int8 => ((Int8Array)array).GetValue(r),
-            FieldType.Int16 => ((Int16Array)array).GetValue(r),
-            FieldType.Int32 => ((Int32Array)array).GetValue(r),
-            FieldType.Int64 => ((Int64Array)array).GetValue(r),
-            FieldType.Float => ((FloatArray)array).GetValue(r),
-            FieldType.Double => ((DoubleArray)array).GetValue(r),
-            FieldType.VarChar or FieldType.Json => ((StringArray)array).GetString(r, Encoding.UTF8),
-            FieldType.Array => ListValue(f, (ListArray)array, r),
             FieldType.FloatVector => System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(b.Vectors[index].Span).Slice(r * f.Dim, f.Dim).ToArray(),
-            _ => b.Vectors[index].Span.Slice(r * f.Type.VectorBytes(f.Dim), f.Type.VectorBytes(f.Dim)).ToArray(),
+            _ when f.Type.IsVector() => b.Vectors[index].Span.Slice(r * f.Type.VectorBytes(f.Dim), f.Type.VectorBytes(f.Dim)).ToArray(),
+            _ => ArrowValues.Read(f, array, r),
         };
     }
 
     /// <summary>The primary key of a row: long or string.</summary>
     public object PrimaryKey(long row) => GetValue(Schema.PrimaryKey.Name, row)!;
 
-    private static System.Array ListValue(SegmentField f, ListArray list, int row)
-    {
-        int start = list.ValueOffsets[row], end = list.ValueOffsets[row + 1];
-        var values = list.Values;
-        System.Array result = f.ElementType switch
-        {
-            FieldType.Bool => new bool[end - start],
-            FieldType.Int8 => new sbyte[end - start],
-            FieldType.Int16 => new short[end - start],
-            FieldType.Int32 => new int[end - start],
-            FieldType.Int64 => new long[end - start],
-            FieldType.Float => new float[end - start],
-            FieldType.Double => new double[end - start],
-            _ => new string[end - start],
-        };
-        for (int i = start; i < end; i++)
-        {
-            object v = f.ElementType switch
-            {
-                FieldType.Bool => ((BooleanArray)values).GetValue(i)!.Value,
-                FieldType.Int8 => ((Int8Array)values).GetValue(i)!.Value,
-                FieldType.Int16 => ((Int16Array)values).GetValue(i)!.Value,
-                FieldType.Int32 => ((Int32Array)values).GetValue(i)!.Value,
-                FieldType.Int64 => ((Int64Array)values).GetValue(i)!.Value,
-                FieldType.Float => ((FloatArray)values).GetValue(i)!.Value,
-                FieldType.Double => ((DoubleArray)values).GetValue(i)!.Value,
-                _ => ((StringArray)values).GetString(i, Encoding.UTF8),
-            };
-            result.SetValue(v, i - start);
-        }
-        return result;
-    }
 
     private GrowingBatch Locate(long row, out int local)
     {

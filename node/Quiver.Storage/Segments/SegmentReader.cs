@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using System.Text;
 using Apache.Arrow;
 using Apache.Arrow.Ipc;
 using Quiver.Kernel.Hashing;
@@ -177,46 +176,14 @@ public sealed class SegmentReader : IDisposable
         if (array.IsNull(r)) return null;
         return f.Type switch
         {
-            FieldType.Bool => ((BooleanArray)array).GetValue(r),
-            FieldType.Int8 => ((Int8Array)array).GetValue(r),
-            FieldType.Int16 => ((Int16Array)array).GetValue(r),
-            FieldType.Int32 => ((Int32Array)array).GetValue(r),
-            FieldType.Int64 => ((Int64Array)array).GetValue(r),
-            FieldType.Float => ((FloatArray)array).GetValue(r),
-            FieldType.Double => ((DoubleArray)array).GetValue(r),
-            FieldType.VarChar or FieldType.Json => ((StringArray)array).GetString(r, Encoding.UTF8),
-            FieldType.Array => ListValue(f, (ListArray)array, r),
             FieldType.FloatVector => FloatVectors(field, b).Slice(r * f.Dim, f.Dim).ToArray(),
-            _ => PackedVectors(field, b).Slice(r * f.Type.VectorBytes(f.Dim), f.Type.VectorBytes(f.Dim)).ToArray(),
+            _ when f.Type.IsVector() => PackedVectors(field, b).Slice(r * f.Type.VectorBytes(f.Dim), f.Type.VectorBytes(f.Dim)).ToArray(),
+            _ => ArrowValues.Read(f, array, r),
         };
     }
 
     /// <summary>The primary key of a row: long or string.</summary>
     public object PrimaryKey(long row) => GetValue(Schema.PrimaryKey.Name, row)!;
-
-    private static object ListValue(SegmentField f, ListArray list, int row)
-    {
-        int start = list.ValueOffsets[row], end = list.ValueOffsets[row + 1];
-        var values = list.Values;
-        var type = SegmentBatchBuilder.ElementClrType(f.ElementType);
-        var result = System.Array.CreateInstance(type, end - start);
-        for (int i = start; i < end; i++)
-        {
-            object v = f.ElementType switch
-            {
-                FieldType.Bool => ((BooleanArray)values).GetValue(i)!.Value,
-                FieldType.Int8 => ((Int8Array)values).GetValue(i)!.Value,
-                FieldType.Int16 => ((Int16Array)values).GetValue(i)!.Value,
-                FieldType.Int32 => ((Int32Array)values).GetValue(i)!.Value,
-                FieldType.Int64 => ((Int64Array)values).GetValue(i)!.Value,
-                FieldType.Float => ((FloatArray)values).GetValue(i)!.Value,
-                FieldType.Double => ((DoubleArray)values).GetValue(i)!.Value,
-                _ => ((StringArray)values).GetString(i, Encoding.UTF8),
-            };
-            result.SetValue(v, i - start);
-        }
-        return result;
-    }
 
     private (int Batch, int Row) Locate(long row)
     {
