@@ -25,7 +25,7 @@ public sealed partial class QuiverClient
     private async Task<IReadOnlyList<long>> CompactAsync(CollectionRuntime runtime, CancellationToken cancellationToken)
     {
         var info = runtime.Info;
-        var index = await VectorIndexAsync(info, cancellationToken).ConfigureAwait(false);
+        var indexes = await VectorIndexesAsync(info, cancellationToken).ConfigureAwait(false);
         var created = new List<long>();
         // Serialized with flush: the channel checkpoint must not move while rows are copied.
         await _flushGate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -48,9 +48,7 @@ public sealed partial class QuiverClient
                         merged.Append(batch);
                     merged.Seal();
                     var record = await WriteSegmentAsync(runtime, shard.VirtualChannel, merged, cancellationToken).ConfigureAwait(false);
-                    var built = await IndexOfAsync(info, index, merged, null, cancellationToken).ConfigureAwait(false);
-                    var replacement = new SealedSegment(merged, null, built is null ? null : index!.FieldName, built?.Index, built?.Metric ?? Metric.L2,
-                        index is null ? null : IndexBuilder.DefaultSearchParameters(index));
+                    var replacement = new SealedSegment(merged, null, await IndexesOfAsync(info, indexes, merged, [], cancellationToken).ConfigureAwait(false));
                     await _segmentBook.ReplaceAsync(record, candidates.Select(c => c.SegmentId).ToList(), cancellationToken).ConfigureAwait(false);
                     _sealedChannel[id] = shard.VirtualChannel;
                     shard.ReplaceSealed(candidates, replacement, () =>

@@ -71,7 +71,7 @@ public sealed partial class QuiverClient
                 await _segmentBook.DropCheckpointAsync(vchannel, cancellationToken).ConfigureAwait(false);
             }
             // Then its segments: index files, records, and the files under each log folder of the collection.
-            foreach (var saved in (await _segmentBook.IndexesAsync(dropped.Id, cancellationToken).ConfigureAwait(false)).Values)
+            foreach (var saved in await _segmentBook.IndexesAsync(dropped.Id, cancellationToken).ConfigureAwait(false))
                 await _objects.DeleteAsync(saved.Key, cancellationToken).ConfigureAwait(false);
             await _segmentBook.DropCollectionAsync(dropped.Id, cancellationToken).ConfigureAwait(false);
             foreach (var log in new[] { Storage.ObjectStore.ObjectKeys.InsertLog, Storage.ObjectStore.ObjectKeys.DeltaLog, Storage.ObjectStore.ObjectKeys.StatsLog })
@@ -126,18 +126,18 @@ public sealed partial class QuiverClient
         var index = await _catalog.CreateIndexAsync(db, collection, spec, cancellationToken).ConfigureAwait(false);
         _indexMetrics.Clear();
         var runtime = await RuntimeAsync(db, collection, cancellationToken).ConfigureAwait(false);
-        var definition = await VectorIndexAsync(runtime.Info, cancellationToken).ConfigureAwait(false);
-        if (definition is null || definition.IndexId != index.IndexId) return index;
+        var definition = (await VectorIndexesAsync(runtime.Info, cancellationToken).ConfigureAwait(false)).FirstOrDefault(d => d.IndexId == index.IndexId);
+        if (definition is null) return index;
         await _flushGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             foreach (var shard in runtime.Shards)
             {
-                foreach (var old in shard.Segments.OfType<Query.SealedSegment>().Where(s => s.IndexedField != index.FieldName).ToList())
+                foreach (var old in shard.Segments.OfType<Query.SealedSegment>().Where(s => !s.HasIndex(index.FieldName)).ToList())
                 {
                     var built = await IndexOfAsync(runtime.Info, definition, old.Rows, null, cancellationToken).ConfigureAwait(false);
                     if (built is null) continue;
-                    var next = old.WithIndex(index.FieldName, built.Value.Index, built.Value.Metric, Data.IndexBuilder.DefaultSearchParameters(definition));
+                    var next = old.WithIndex(index.FieldName, built);
                     shard.ReplaceSealed([old], next, () => { });
                     old.Dispose(); // its own (absent or stale) index goes when its last reader leaves; the mapping moved to the new one
                 }
@@ -201,7 +201,7 @@ public sealed partial class QuiverClient
             {
                 total += segment.RowCount;
                 if (segment is not Query.SealedSegment s) continue;
-                if (s.IndexedField == definition.FieldName && s.Index != null) indexed += s.RowCount;
+                if (s.HasIndex(definition.FieldName)) indexed += s.RowCount;
                 else pending += s.RowCount;
             }
         }

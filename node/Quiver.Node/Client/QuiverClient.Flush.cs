@@ -28,7 +28,7 @@ public sealed partial class QuiverClient
 
     private async Task<IReadOnlyList<long>> FlushAsync(CollectionRuntime runtime, CancellationToken cancellationToken)
     {
-        var index = await VectorIndexAsync(runtime.Info, cancellationToken).ConfigureAwait(false);
+        var indexes = await VectorIndexesAsync(runtime.Info, cancellationToken).ConfigureAwait(false);
         var flushed = new List<long>();
         // One flush at a time: it rewrites sealed segments' delete logs and moves channel checkpoints.
         await _flushGate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -44,9 +44,8 @@ public sealed partial class QuiverClient
                     // The record is written last: a crash before it leaves files no record points at (removed at open) and
                     // the rows still in the WAL, which the replay puts back into a growing segment.
                     await _segmentBook.RecordAsync(record, cancellationToken).ConfigureAwait(false);
-                    var built = await IndexOfAsync(runtime.Info, index, growing, null, cancellationToken).ConfigureAwait(false);
-                    var sealedSegment = new SealedSegment(growing, null, built is null ? null : index!.FieldName, built?.Index, built?.Metric ?? Metric.L2,
-                        index is null ? null : IndexBuilder.DefaultSearchParameters(index));
+                    var built = await IndexesOfAsync(runtime.Info, indexes, growing, [], cancellationToken).ConfigureAwait(false);
+                    var sealedSegment = new SealedSegment(growing, null, built);
                     _sealedChannel[record.SegmentId] = shard.VirtualChannel;
                     shard.Replace(growing, sealedSegment);
                     flushed.Add(record.SegmentId);
@@ -150,17 +149,17 @@ public sealed partial class QuiverClient
     /// The segment's index for <paramref name="index"/>: its saved file when one was built from this definition
     /// (HNSW is mapped, not read), else built now, saved under <c>index_files/{index}/1/{partition}/{segment}/</c> and recorded.
     /// </summary>
-    private async Task<(IVectorIndex Index, Metric Metric)?> IndexOfAsync(CollectionInfo info, IndexDefinition? index, GrowingSegment rows,
+    private async Task<SegmentIndex?> IndexOfAsync(CollectionInfo info, IndexDefinition index, GrowingSegment rows,
         SegmentIndexRecord? saved, CancellationToken cancellationToken)
     {
-        if (index is null) return null;
         var field = info.Schema.Field(index.FieldName)!;
         var metric = Proxy.MetricNames.Parse(index.MetricType, field.DataType);
+        var defaults = IndexBuilder.DefaultSearchParameters(index);
         if (saved != null && saved.IndexId == index.IndexId)
         {
             string path = _objects.PathOf(saved.Key);
             if (File.Exists(path) && new FileInfo(path).Length == saved.Size)
-                return (IndexBuilder.Open(saved.IndexType, path), metric);
+                return new SegmentIndex(IndexBuilder.Open(saved.IndexType, path), metric, defaults);
         }
         var built = IndexBuilder.Build(index, info.Schema, rows.Batches);
         if (built is null) return null;
@@ -182,12 +181,25 @@ public sealed partial class QuiverClient
         {
             Directory.Delete(staging, recursive: true);
         }
-        return (built.Value.Index, built.Value.Metric);
+        return new SegmentIndex(built.Value.Index, built.Value.Metric, defaults);
+    }
+
+    /// <summary>Every index of <paramref name="indexes"/> over the rows, by field (see <see cref="IndexOfAsync"/>).</summary>
+    private async Task<Dictionary<string, SegmentIndex>> IndexesOfAsync(CollectionInfo info, IReadOnlyList<IndexDefinition> indexes, GrowingSegment rows,
+        IReadOnlyList<SegmentIndexRecord> saved, CancellationToken cancellationToken)
+    {
+        var result = new Dictionary<string, SegmentIndex>(StringComparer.Ordinal);
+        foreach (var index in indexes)
+        {
+            var record = saved.FirstOrDefault(r => r.SegmentId == rows.SegmentId && r.IndexId == index.IndexId);
+            if (await IndexOfAsync(info, index, rows, record, cancellationToken).ConfigureAwait(false) is { } built) result[index.FieldName] = built;
+        }
+        return result;
     }
 
     /// <summary>Loads a flushed segment: maps its insert file (checked against the manifest), applies its delete log, and opens or builds its index.</summary>
-    private async Task<SealedSegment> LoadSealedAsync(CollectionInfo info, SegmentSchema storage, SegmentRecord record, IndexDefinition? index,
-        SegmentIndexRecord? savedIndex, CancellationToken cancellationToken)
+    private async Task<SealedSegment> LoadSealedAsync(CollectionInfo info, SegmentSchema storage, SegmentRecord record, IReadOnlyList<IndexDefinition> indexes,
+        IReadOnlyList<SegmentIndexRecord> savedIndexes, CancellationToken cancellationToken)
     {
         string manifestKey = ObjectKeys.StatsLogPrefix(info.Id, record.PartitionId, record.SegmentId) + SegmentManifest.FileName;
         var manifest = SegmentManifest.Decode(File.ReadAllBytes(_objects.PathOf(manifestKey)), manifestKey);
@@ -208,10 +220,9 @@ public sealed partial class QuiverClient
                     else rows.Delete([deletes.StringKeys![i]], deletes.Timestamps[i]);
                 }
             }
-            var built = await IndexOfAsync(info, index, rows, savedIndex, cancellationToken).ConfigureAwait(false);
+            var built = await IndexesOfAsync(info, indexes, rows, savedIndexes, cancellationToken).ConfigureAwait(false);
             _sealedChannel[record.SegmentId] = record.VirtualChannel;
-            return new SealedSegment(rows, reader, built is null ? null : index!.FieldName, built?.Index, built?.Metric ?? Metric.L2,
-                index is null ? null : IndexBuilder.DefaultSearchParameters(index));
+            return new SealedSegment(rows, reader, built);
         }
         catch
         {
@@ -220,11 +231,11 @@ public sealed partial class QuiverClient
         }
     }
 
-    /// <summary>The collection's index on a float vector field, if any (one vector index per collection in this version).</summary>
-    private async Task<IndexDefinition?> VectorIndexAsync(CollectionInfo info, CancellationToken cancellationToken)
+    /// <summary>The collection's indexes on float vector fields (the ones this engine builds; other vector types are searched exactly).</summary>
+    private async Task<IReadOnlyList<IndexDefinition>> VectorIndexesAsync(CollectionInfo info, CancellationToken cancellationToken)
     {
         var db = (await _catalog.ListDatabasesAsync(cancellationToken).ConfigureAwait(false)).First(d => d.Id == info.DbId).Name;
         var indexes = await _catalog.ListIndexesAsync(db, info.Name, cancellationToken).ConfigureAwait(false);
-        return indexes.FirstOrDefault(i => info.Schema.Field(i.FieldName)?.DataType == FieldType.FloatVector);
+        return indexes.Where(i => info.Schema.Field(i.FieldName)?.DataType == FieldType.FloatVector).ToList();
     }
 }

@@ -101,15 +101,15 @@ public sealed partial class QuiverClient : IAsyncDisposable
         {
             // The query node's part: load every flushed segment (mapped Arrow rows + its index), then the streaming
             // node's: replay each shard's WAL for what was not flushed.
-            var index = await VectorIndexAsync(info, cancellationToken).ConfigureAwait(false);
+            var indexes = await VectorIndexesAsync(info, cancellationToken).ConfigureAwait(false);
             var savedIndexes = await _segmentBook.IndexesAsync(info.Id, cancellationToken).ConfigureAwait(false);
             var records = await _segmentBook.ListAsync(info.Id, cancellationToken).ConfigureAwait(false);
             foreach (var record in records)
-                loaded.Add(await LoadSealedAsync(info, storage, record, index, savedIndexes.GetValueOrDefault(record.SegmentId), cancellationToken).ConfigureAwait(false));
-            // An index record without its segment (a compaction cut short after building the new index): its file is
-            // removed with the other orphans below, the record here.
-            foreach (long orphan in savedIndexes.Keys.Except(records.Select(r => r.SegmentId)))
-                await _segmentBook.DropIndexRecordAsync(info.Id, orphan, cancellationToken).ConfigureAwait(false);
+                loaded.Add(await LoadSealedAsync(info, storage, record, indexes, savedIndexes, cancellationToken).ConfigureAwait(false));
+            // Index records without their segment (a compaction cut short after building the new index): their files are
+            // removed with the other orphans below, the records here.
+            foreach (long orphan in savedIndexes.Select(r => r.SegmentId).Distinct().Except(records.Select(r => r.SegmentId)))
+                await _segmentBook.DropIndexRecordsAsync(info.Id, orphan, cancellationToken).ConfigureAwait(false);
             for (int s = 0; s < shards.Length; s++)
             {
                 string vchannel = info.VirtualChannels[s];

@@ -29,7 +29,7 @@ public sealed class SegmentBook(IMetaStore meta, string root)
         foreach (long id in replaced)
         {
             ops.Add(MetaOp.Delete(Prefix(replacement.CollectionId) + id.ToString(CultureInfo.InvariantCulture)));
-            ops.Add(MetaOp.Delete(IndexPrefix(replacement.CollectionId) + id.ToString(CultureInfo.InvariantCulture)));
+            ops.Add(MetaOp.DeletePrefix(SegmentIndexPrefix(replacement.CollectionId, id)));
         }
         var result = await meta.TxnAsync([], ops, null, cancellationToken).ConfigureAwait(false);
         if (!result.Succeeded) throw new QuiverException(ErrorCode.Unexpected, "the compaction's segment swap did not commit");
@@ -56,27 +56,29 @@ public sealed class SegmentBook(IMetaStore meta, string root)
 
     private string IndexPrefix(long collection) => MetaKeys.Join(root, "meta", "datacoord", "segment-index", collection.ToString(CultureInfo.InvariantCulture)) + "/";
 
-    /// <summary>Records a segment's built index file (after the file is stored).</summary>
+    private string SegmentIndexPrefix(long collection, long segment) => IndexPrefix(collection) + segment.ToString(CultureInfo.InvariantCulture) + "/";
+
+    /// <summary>Records a segment's built index file (after the file is stored), one per segment and index.</summary>
     public async Task RecordIndexAsync(SegmentIndexRecord record, CancellationToken cancellationToken = default) =>
-        await meta.PutAsync(IndexPrefix(record.CollectionId) + record.SegmentId.ToString(CultureInfo.InvariantCulture),
+        await meta.PutAsync(SegmentIndexPrefix(record.CollectionId, record.SegmentId) + record.IndexId.ToString(CultureInfo.InvariantCulture),
             JsonSerializer.SerializeToUtf8Bytes(record, Json), cancellationToken: cancellationToken).ConfigureAwait(false);
 
-    /// <summary>The index files of a collection's segments, by segment id.</summary>
-    public async Task<IReadOnlyDictionary<long, SegmentIndexRecord>> IndexesAsync(long collection, CancellationToken cancellationToken = default)
+    /// <summary>The index files of a collection's segments.</summary>
+    public async Task<IReadOnlyList<SegmentIndexRecord>> IndexesAsync(long collection, CancellationToken cancellationToken = default)
     {
-        var map = new Dictionary<long, SegmentIndexRecord>();
+        var list = new List<SegmentIndexRecord>();
         foreach (var kv in await meta.RangeAsync(IndexPrefix(collection), cancellationToken).ConfigureAwait(false))
         {
             var r = JsonSerializer.Deserialize<SegmentIndexRecord>(kv.Value, Json);
             if (r is null || r.Format != 1) throw new QuiverException(ErrorCode.DataCorrupted, $"segment index record '{kv.Key}' is not readable by this build");
-            map[r.SegmentId] = r;
+            list.Add(r);
         }
-        return map;
+        return list;
     }
 
-    /// <summary>Removes a segment-index record (one whose segment no longer has a record: a compaction cut short).</summary>
-    public Task<bool> DropIndexRecordAsync(long collection, long segment, CancellationToken cancellationToken = default) =>
-        meta.DeleteAsync(IndexPrefix(collection) + segment.ToString(CultureInfo.InvariantCulture), cancellationToken);
+    /// <summary>Removes a segment's index records (of a segment that no longer has a record: a compaction cut short).</summary>
+    public Task<long> DropIndexRecordsAsync(long collection, long segment, CancellationToken cancellationToken = default) =>
+        meta.DeletePrefixAsync(SegmentIndexPrefix(collection, segment), cancellationToken);
 
     private string CheckpointKey(string vchannel) => MetaKeys.Join(root, "meta", "datacoord", "channel-cp", vchannel);
 

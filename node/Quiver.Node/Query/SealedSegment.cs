@@ -32,28 +32,31 @@ public sealed class SealedSegment : IQuerySegment, IDisposable
 
     /// <param name="rows">The segment's rows, sealed (no more appends).</param>
     /// <param name="reader">The mapped file the rows come from, owned from now on; null when the rows are in memory.</param>
-    public SealedSegment(GrowingSegment rows, SegmentReader? reader, string? indexedField, IVectorIndex? index, Metric indexMetric, SearchParameters? defaultParameters)
+    /// <param name="indexes">Vector indexes by field name, owned from now on.</param>
+    public SealedSegment(GrowingSegment rows, SegmentReader? reader, IReadOnlyDictionary<string, SegmentIndex>? indexes)
     {
         ArgumentNullException.ThrowIfNull(rows);
         rows.Seal();
         _rows = rows;
         _reader = reader;
-        IndexedField = indexedField;
-        Index = index;
+        _indexes = indexes ?? new Dictionary<string, SegmentIndex>();
         _int64Keys = Int64Keys(rows);
-        IndexMetric = indexMetric;
-        DefaultParameters = defaultParameters;
     }
 
     /// <summary>
     /// The same rows with another index (built after the segment was flushed): the new segment takes over the mapped
     /// file, so disposing this one afterwards frees only its own index.
     /// </summary>
-    public SealedSegment WithIndex(string? indexedField, IVectorIndex? index, Metric indexMetric, SearchParameters? defaultParameters)
+    public SealedSegment WithIndex(string field, SegmentIndex index)
     {
-        var next = new SealedSegment(_rows, _reader, indexedField, index, indexMetric, defaultParameters);
+        // The new segment takes the mapping and every other index; this one keeps only what it replaces, to free.
+        var next = new Dictionary<string, SegmentIndex>(_indexes) { [field] = index };
+        var kept = new Dictionary<string, SegmentIndex>();
+        if (_indexes.TryGetValue(field, out var replaced)) kept[field] = replaced;
+        var segment = new SealedSegment(_rows, _reader, next);
         _reader = null;
-        return next;
+        _indexes = kept;
+        return segment;
     }
 
     /// <summary>The rows (for rebuilding the index over them).</summary>
@@ -63,10 +66,13 @@ public sealed class SealedSegment : IQuerySegment, IDisposable
     public long PartitionId => _rows.PartitionId;
     public long RowCount => _rows.RowCount;
     public bool IsSealed => true;
-    public string? IndexedField { get; }
-    public IVectorIndex? Index { get; }
-    public Metric IndexMetric { get; }
-    public SearchParameters? DefaultParameters { get; }
+    private IReadOnlyDictionary<string, SegmentIndex> _indexes;
+
+    /// <summary>The vector indexes over this segment, by field.</summary>
+    public IReadOnlyDictionary<string, SegmentIndex> Indexes => _indexes;
+
+    /// <summary>True when <paramref name="field"/> has an index here.</summary>
+    public bool HasIndex(string field) => _indexes.ContainsKey(field);
 
     /// <summary>The segment's rows as Arrow batches (what its insert file holds).</summary>
     public IReadOnlyList<Apache.Arrow.RecordBatch> Batches => _rows.Batches;
@@ -112,9 +118,10 @@ public sealed class SealedSegment : IQuerySegment, IDisposable
     public int Search(string vectorField, Metric metric, ReadOnlySpan<float> queries, int k, ulong snapshotTs, Bitset? filter,
         Span<int> rows, Span<float> distances, Span<int> found, SearchParameters? parameters)
     {
-        if (Index is null || vectorField != IndexedField || metric != IndexMetric)
+        if (!_indexes.TryGetValue(vectorField, out var si) || si.Metric != metric)
             return _rows.Search(vectorField, metric, queries, k, snapshotTs, filter, rows, distances, found);
-        int dim = Index.Dimension;
+        var index = si.Index;
+        int dim = index.Dimension;
         int nq = queries.Length / dim;
         var mask = Combine(Alive(), filter);
         int total = 0;
@@ -122,12 +129,12 @@ public sealed class SealedSegment : IQuerySegment, IDisposable
         {
             var r = rows.Slice(q * k, k);
             var d = distances.Slice(q * k, k);
-            int n = Index.Search(queries.Slice(q * dim, dim), k, r, d, parameters ?? DefaultParameters, mask);
-            for (int i = 0; i < n; i++) d[i] = Report(d[i]);
+            int n = index.Search(queries.Slice(q * dim, dim), k, r, d, parameters ?? si.Defaults, mask);
+            for (int i = 0; i < n; i++) d[i] = Report(metric, d[i]);
             for (int i = n; i < k; i++)
             {
                 r[i] = -1;
-                d[i] = MetricNamesWorst();
+                d[i] = metric is Metric.InnerProduct or Metric.Cosine ? float.NegativeInfinity : float.PositiveInfinity;
             }
             if (!found.IsEmpty) found[q] = n;
             total += n;
@@ -140,14 +147,12 @@ public sealed class SealedSegment : IQuerySegment, IDisposable
         _rows.Search(vectorField, metric, queries, k, snapshotTs, filter, rows, distances, found);
 
     // The index reports "smaller is closer": −dot for IP, 1 − cos for COSINE. Milvus reports similarities for both.
-    private float Report(float d) => IndexMetric switch
+    private static float Report(Metric metric, float d) => metric switch
     {
         Metric.InnerProduct => -d,
         Metric.Cosine => 1f - d,
         _ => d,
     };
-
-    private float MetricNamesWorst() => IndexMetric is Metric.InnerProduct or Metric.Cosine ? float.NegativeInfinity : float.PositiveInfinity;
 
     /// <summary>The rows not deleted, or null when none is; rebuilt only after new deletes.</summary>
     private Bitset? Alive()
@@ -193,7 +198,7 @@ public sealed class SealedSegment : IQuerySegment, IDisposable
     {
         if (Interlocked.Decrement(ref _refs) == 0)
         {
-            Index?.Dispose();
+            foreach (var si in _indexes.Values) si.Index.Dispose();
             _reader?.Dispose();
         }
     }

@@ -168,4 +168,41 @@ public class FlushTests
         await using (var client = await QuiverClient.OpenAsync(dir.Path, Small))
             Assert.True(await Recall(client, truth, queries, 10, new() { ["ef"] = "128" }) >= 0.95);
     }
+
+    [Fact]
+    public async Task EveryFloatVectorFieldGetsItsOwnIndex()
+    {
+        using var dir = new ScratchDirectory("twoindexes");
+        var schema = new CollectionSchema("docs",
+        [
+            new FieldSchema("id", FieldType.Int64) { IsPrimaryKey = true },
+            new FieldSchema("text", FieldType.FloatVector) { Dim = Dim },
+            new FieldSchema("image", FieldType.FloatVector) { Dim = 12 },
+        ]);
+        var text = Vectors(800, 11);
+        var r = new Random(12);
+        var image = Enumerable.Range(0, 800 * 12).Select(_ => (float)r.NextDouble()).ToArray();
+        await using (var client = await QuiverClient.OpenAsync(dir.Path, Small))
+        {
+            await client.CreateCollectionAsync(schema);
+            await client.CreateIndexAsync("docs", new IndexSpec("text", "HNSW", "L2", new Dictionary<string, string> { ["M"] = "16", ["efConstruction"] = "100" }, "text_idx"));
+            await client.CreateIndexAsync("docs", new IndexSpec("image", "HNSW", "IP", new Dictionary<string, string> { ["M"] = "16", ["efConstruction"] = "100" }, "image_idx"));
+            await client.InsertAsync("docs", new InsertData(800).Column("id", Enumerable.Range(0, 800).Select(i => (long)i).ToArray()).Column("text", text).Column("image", image));
+            await client.FlushAsync("docs");
+            Assert.Equal(2, Directory.GetFiles(Path.Combine(dir.Path, "objects", "index_files"), "index", SearchOption.AllDirectories).Length);
+            foreach (var name in new[] { "text_idx", "image_idx" })
+                Assert.Equal("Finished", (await client.DescribeIndexAsync("docs", name)).State);
+        }
+        await using (var client = await QuiverClient.OpenAsync(dir.Path, Small))
+        {
+            // Row 123's own vector finds it first on either field, through that field's index and metric.
+            var byText = await client.SearchAsync("docs", new SearchRequest { VectorField = "text", Vectors = text[(123 * Dim)..(124 * Dim)], Limit = 1, Metric = "L2", Params = new Dictionary<string, string> { ["ef"] = "64" } });
+            Assert.Equal(123L, byText[0][0].Id);
+            var e = await Assert.ThrowsAsync<Quiver.Node.Errors.QuiverException>(() => client.SearchAsync("docs", new SearchRequest { VectorField = "image", Vectors = image[..12], Metric = "L2" }));
+            Assert.Contains("does not match the index", e.Message);
+            var byImage = await client.SearchAsync("docs", new SearchRequest { VectorField = "image", Vectors = image[(5 * 12)..(6 * 12)], Limit = 10, Metric = "IP", Params = new Dictionary<string, string> { ["ef"] = "64" } });
+            var best = Enumerable.Range(0, 800).OrderByDescending(i => Enumerable.Range(0, 12).Sum(d => image[i * 12 + d] * image[5 * 12 + d])).First();
+            Assert.Equal((long)best, byImage[0][0].Id);
+        }
+    }
 }
