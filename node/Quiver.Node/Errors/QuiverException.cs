@@ -7,7 +7,7 @@ namespace Quiver.Node.Errors;
 /// Every failure the engine reports: a catalogue code, a message that names the problem, and whether
 /// trying again later may succeed. Bad input and corruption have different codes (CONVENTIONS 6).
 /// </summary>
-public sealed class QuiverException : Exception
+public class QuiverException : Exception
 {
     public QuiverException(ErrorCode code, string message, bool retriable = false, Exception? inner = null) : base(message, inner)
     {
