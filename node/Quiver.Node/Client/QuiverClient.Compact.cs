@@ -80,6 +80,14 @@ public sealed partial class QuiverClient
         return created;
     }
 
+    /// <summary>Deletes every object under <paramref name="prefix"/> (listed first: a listing and deletes do not mix).</summary>
+    private async Task DeleteObjectsAsync(string prefix, CancellationToken cancellationToken)
+    {
+        var keys = new List<string>();
+        await foreach (var o in _objects.ListAsync(prefix, cancellationToken).ConfigureAwait(false)) keys.Add(o.Key);
+        foreach (var key in keys) await _objects.DeleteAsync(key, cancellationToken).ConfigureAwait(false);
+    }
+
     private static double DeletedShare(SealedSegment s)
     {
         if (s.RowCount == 0) return 0;
@@ -91,11 +99,7 @@ public sealed partial class QuiverClient
     private async Task DeleteSegmentFilesAsync(long collection, long partition, long segment, CancellationToken cancellationToken)
     {
         foreach (var prefix in new[] { ObjectKeys.InsertLogPrefix(collection, partition, segment), ObjectKeys.DeltaLogPrefix(collection, partition, segment), ObjectKeys.StatsLogPrefix(collection, partition, segment) })
-        {
-            var keys = new List<string>();
-            await foreach (var o in _objects.ListAsync(prefix, cancellationToken).ConfigureAwait(false)) keys.Add(o.Key);
-            foreach (var key in keys) await _objects.DeleteAsync(key, cancellationToken).ConfigureAwait(false);
-        }
+            await DeleteObjectsAsync(prefix, cancellationToken).ConfigureAwait(false);
         // Its index files: index_files/{index}/{version}/{partition}/{segment}/…
         var indexKeys = new List<string>();
         string id = segment.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -75,11 +75,9 @@ public sealed partial class QuiverClient
                 await _objects.DeleteAsync(saved.Key, cancellationToken).ConfigureAwait(false);
             await _segmentBook.DropCollectionAsync(dropped.Id, cancellationToken).ConfigureAwait(false);
             foreach (var log in new[] { Storage.ObjectStore.ObjectKeys.InsertLog, Storage.ObjectStore.ObjectKeys.DeltaLog, Storage.ObjectStore.ObjectKeys.StatsLog })
-            {
-                var keys = new List<string>();
-                await foreach (var o in _objects.ListAsync($"{log}/{dropped.Id}/", cancellationToken).ConfigureAwait(false)) keys.Add(o.Key);
-                foreach (var key in keys) await _objects.DeleteAsync(key, cancellationToken).ConfigureAwait(false);
-            }
+                await DeleteObjectsAsync($"{log}/{dropped.Id}/", cancellationToken).ConfigureAwait(false);
+            foreach (var (id, vchannel) in _sealedChannel.ToList())
+                if (dropped.VirtualChannels.Contains(vchannel)) _sealedChannel.TryRemove(id, out _);
             return true;
         }
         finally

@@ -264,6 +264,7 @@ public sealed class ShardChannel : IAsyncDisposable
             var next = (IQuerySegment[])_segments.Clone();
             next[i] = sealedSegment;
             _flushed.Add(growing.SegmentId);
+            _createdAt.Remove(growing.SegmentId);
             _segments = next;
         }
     }
