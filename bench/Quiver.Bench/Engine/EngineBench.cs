@@ -197,14 +197,24 @@ internal static class EngineBench
         {
             var query = ds.TestRow(q).ToArray();
             var gt = truth.AsSpan(q * 100, k).ToArray();
-            long t0 = Stopwatch.GetTimestamp();
-            int n = index.Search(query, k, ids, distances, parameters);
-            lat["index"].Add(Stopwatch.GetElapsedTime(t0).TotalMicroseconds);
-            hits["index"] += ids.Take(n).Count(f => gt.Contains(f));
-            t0 = Stopwatch.GetTimestamp();
-            var r = await client.SearchAsync("bench", new SearchRequest { Vectors = query, Limit = k, Metric = "L2", Params = request });
-            lat["engine"].Add(Stopwatch.GetElapsedTime(t0).TotalMicroseconds);
-            hits["engine"] += r[0].Count(h => gt.Contains((int)(long)h.Id));
+            // Which path goes first alternates too: the second finds the query's neighbourhood warmer in the cache.
+            for (int turn = 0; turn < 2; turn++)
+            {
+                if ((turn == 0) == (q % 2 == 0))
+                {
+                    long t0 = Stopwatch.GetTimestamp();
+                    int n = index.Search(query, k, ids, distances, parameters);
+                    lat["index"].Add(Stopwatch.GetElapsedTime(t0).TotalMicroseconds);
+                    hits["index"] += ids.Take(n).Count(f => gt.Contains(f));
+                }
+                else
+                {
+                    long t0 = Stopwatch.GetTimestamp();
+                    var r = await client.SearchAsync("bench", new SearchRequest { Vectors = query, Limit = k, Metric = "L2", Params = request });
+                    lat["engine"].Add(Stopwatch.GetElapsedTime(t0).TotalMicroseconds);
+                    hits["engine"] += r[0].Count(h => gt.Contains((int)(long)h.Id));
+                }
+            }
         }
         var rows = new List<Dictionary<string, object>>();
         foreach (string path in new[] { "index", "engine" })

@@ -81,6 +81,7 @@ public sealed class SealedSegment : IQuerySegment, IDisposable
     public bool IsVisible(long row, ulong snapshotTs) => _rows.IsVisible(row, snapshotTs);
     public bool TryGetRow(object primaryKey, ulong snapshotTs, out long row) => _rows.TryGetRow(primaryKey, snapshotTs, out row);
     public object PrimaryKey(long row) => _int64Keys is { } keys ? keys[row] : _rows.PrimaryKey(row);
+    public long Int64Key(long row) => _int64Keys is { } keys ? keys[row] : _rows.Int64Key(row);
 
     private static long[]? Int64Keys(GrowingSegment rows)
     {
@@ -176,9 +177,12 @@ public sealed class SealedSegment : IQuerySegment, IDisposable
     {
         if (a is null) return b;
         if (b is null) return a;
-        int n = Math.Min(a.Length, b.Length);
-        var c = new Bitset(n);
-        for (int i = 0; i < n; i++) if (a[i] && b[i]) c.Set(i);
+        // Both cover the segment's rows (the filter may be shorter: rows past it do not pass).
+        var c = new Bitset(a.Length);
+        int words = Math.Min(a.Words.Length, b.Words.Length);
+        a.Words[..words].CopyTo(c.Words);
+        Quiver.Kernel.Bits.BitOps.And(c.Words[..words], b.Words[..words]);
+        if (b.Length < a.Length && b.Length % 64 != 0) c.Words[words - 1] &= (1UL << (b.Length % 64)) - 1;
         return c;
     }
 

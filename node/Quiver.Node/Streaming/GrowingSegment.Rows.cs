@@ -133,6 +133,14 @@ public sealed partial class GrowingSegment
     /// <summary>The primary key of a row: long or string.</summary>
     public object PrimaryKey(long row) => GetValue(Schema.PrimaryKey.Name, row)!;
 
+    /// <inheritdoc/>
+    public long Int64Key(long row)
+    {
+        if (_intKeys is null) throw QuiverException.Invalid($"the primary key '{Schema.PrimaryKey.Name}' is VarChar, not Int64");
+        var b = Locate(row, out int local);
+        return ((Int64Array)b.Batch.Column(_pkIndex)).Values[local];
+    }
+
 
     private GrowingBatch Locate(long row, out int local)
     {

@@ -19,6 +19,8 @@ public interface IQuerySegment
     bool IsVisible(long row, ulong snapshotTs);
     bool TryGetRow(object primaryKey, ulong snapshotTs, out long row);
     object PrimaryKey(long row);
+    /// <summary>The primary key of a row of an Int64-keyed segment, unboxed (the search merge's hot path).</summary>
+    long Int64Key(long row);
     object? GetValue(string field, long row);
     int Delete(ReadOnlySpan<long> primaryKeys, ulong ts);
     int Delete(ReadOnlySpan<string> primaryKeys, ulong ts);
