@@ -38,6 +38,7 @@ public sealed partial class QuiverClient
                 : runtime.Shards[part.Shard].InsertAsync(target, part.Batch, cancellationToken);
         });
         foreach (ulong t in await Task.WhenAll(writes).ConfigureAwait(false)) ts = Math.Max(ts, t);
+        NoteWrite(info.Id, ts);
         CheckSealBySize(runtime);
         int n = data.RowCount;
         return new MutationResult(prepared.PrimaryKeys, upsert ? 0 : n, 0, upsert ? n : 0, ts);
@@ -67,6 +68,7 @@ public sealed partial class QuiverClient
         }
         ulong ts = 0;
         foreach (ulong t in await Task.WhenAll(writes).ConfigureAwait(false)) ts = Math.Max(ts, t);
+        NoteWrite(runtime.Info.Id, ts);
         return new MutationResult(ids, 0, ids.Length, 0, ts);
     }
 
@@ -78,7 +80,54 @@ public sealed partial class QuiverClient
         var field = SearchExecutor.ResolveVectorField(runtime.Info.Schema, request.VectorField);
         Metric? indexMetric = await IndexMetricAsync(runtime.Info, field, db, collection, cancellationToken).ConfigureAwait(false);
         var partitions = Partitions(runtime.Info, request.Partitions);
-        return SearchExecutor.Search(runtime.Info.Schema, runtime.Shards, partitions, request, indexMetric, Latest);
+        var plan = CompileFilter(runtime.Info.Schema, request.Filter, request.FilterParams);
+        ulong snapshot = await ReadSnapshotAsync(runtime, request.ConsistencyLevel, request.GuaranteeTimestamp, cancellationToken).ConfigureAwait(false);
+        return SearchExecutor.Search(runtime.Info.Schema, runtime.Shards, partitions, request, indexMetric, snapshot, plan);
+    }
+
+    /// <summary>
+    /// Runs each part of a hybrid search (its own field, queries, params, filter and limit) on one snapshot and fuses the
+    /// parts' hits per query with the request's ranker; then offset, limit, round_decimal. Hits' distances are fused scores.
+    /// </summary>
+    public async Task<IReadOnlyList<IReadOnlyList<SearchHit>>> HybridSearchAsync(string collection, HybridSearchRequest request, string? db = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Requests.Count is < 1 or > 1024) throw QuiverException.Invalid($"a hybrid search takes 1 to 1024 searches, got {request.Requests.Count}");
+        if (request.Limit < 1) throw QuiverException.Invalid($"limit must be at least 1, got {request.Limit}");
+        if (request.Offset < 0) throw QuiverException.Invalid($"offset must not be negative, got {request.Offset}");
+        if ((long)request.Limit + request.Offset > SearchExecutor.MaxTopK)
+            throw QuiverException.Invalid($"limit + offset = {(long)request.Limit + request.Offset} exceeds {SearchExecutor.MaxTopK}");
+        if (request.RoundDecimal is < -1 or > 6) throw QuiverException.Invalid($"round_decimal must be in -1..6, got {request.RoundDecimal}");
+        var runtime = await LoadedRuntimeAsync(db, collection, cancellationToken).ConfigureAwait(false);
+        var schema = runtime.Info.Schema;
+        var partitions = Partitions(runtime.Info, request.Partitions);
+        ulong snapshot = await ReadSnapshotAsync(runtime, request.ConsistencyLevel, request.GuaranteeTimestamp, cancellationToken).ConfigureAwait(false);
+        var parts = new List<IReadOnlyList<IReadOnlyList<SearchHit>>>(request.Requests.Count);
+        var metrics = new List<string>(request.Requests.Count);
+        foreach (var part in request.Requests)
+        {
+            var field = SearchExecutor.ResolveVectorField(schema, part.VectorField);
+            Metric? indexMetric = await IndexMetricAsync(runtime.Info, field, db, collection, cancellationToken).ConfigureAwait(false);
+            var plan = CompileFilter(schema, part.Filter, part.FilterParams);
+            var metric = part.Metric is null && indexMetric is { } im ? im : MetricNames.Parse(part.Metric, field.DataType);
+            metrics.Add(MetricNames.Name(metric));
+            var one = part with { VectorField = field.Name, Offset = 0, OutputFields = request.OutputFields, RoundDecimal = -1, Partitions = [], GroupByField = null };
+            var hits = SearchExecutor.Search(schema, runtime.Shards, partitions, one, indexMetric, snapshot, plan);
+            if (parts.Count > 0 && hits.Count != parts[0].Count)
+                throw QuiverException.Invalid($"every search of a hybrid search needs the same number of queries; the first has {parts[0].Count}, search {parts.Count + 1} has {hits.Count}");
+            parts.Add(hits);
+        }
+        int nq = parts[0].Count;
+        var results = new IReadOnlyList<SearchHit>[nq];
+        for (int q = 0; q < nq; q++)
+        {
+            var fused = Fusion.Fuse(request.Ranker, parts.Select(p => p[q]).ToList(), metrics);
+            var page = fused.Skip(request.Offset).Take(request.Limit);
+            if (request.RoundDecimal >= 0) page = page.Select(h => h with { Distance = (float)Math.Round(h.Distance, request.RoundDecimal) });
+            results[q] = page.ToList();
+        }
+        return results;
     }
 
     /// <summary>Rows by primary key (missing keys are skipped), with the requested fields (all scalar and vector fields when none are named).</summary>
@@ -90,7 +139,7 @@ public sealed partial class QuiverClient
         var schema = runtime.Info.Schema;
         var fields = OutputFields.Resolve(schema, outputFields is { Count: > 0 } ? outputFields : ["*"]);
         var partitions = Partitions(runtime.Info, partitionNames ?? []);
-        ulong snapshot = Latest;
+        ulong snapshot = await ReadSnapshotAsync(runtime, null, 0, cancellationToken).ConfigureAwait(false);
         var rows = new List<IReadOnlyDictionary<string, object?>>();
         foreach (object key in ids)
         {
@@ -109,20 +158,8 @@ public sealed partial class QuiverClient
     }
 
     /// <summary><c>count(*)</c>: rows visible now, in the given partitions or all.</summary>
-    public async Task<long> CountAsync(string collection, IReadOnlyList<string>? partitionNames = null, string? db = null, CancellationToken cancellationToken = default)
-    {
-        var runtime = await LoadedRuntimeAsync(db, collection, cancellationToken).ConfigureAwait(false);
-        var partitions = Partitions(runtime.Info, partitionNames ?? []);
-        ulong snapshot = Latest;
-        long count = 0;
-        foreach (var shard in runtime.Shards)
-        {
-            using var held = SegmentSnapshot.Acquire(shard);
-            foreach (var segment in held.Segments)
-                if (partitions is null || partitions.Contains(segment.PartitionId)) count += segment.LiveCount(snapshot);
-        }
-        return count;
-    }
+    public Task<long> CountAsync(string collection, IReadOnlyList<string>? partitionNames = null, string? db = null, CancellationToken cancellationToken = default) =>
+        CountAsync(collection, null, null, partitionNames, null, db, cancellationToken);
 
     /// <summary>
     /// The snapshot reads use: everything applied. Every acknowledged write is applied before it is acknowledged

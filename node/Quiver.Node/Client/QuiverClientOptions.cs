@@ -39,6 +39,9 @@ public sealed record QuiverClientOptions
     /// <summary>Compaction rewrites a sealed segment whose deleted share of rows reaches this.</summary>
     public double CompactionDeleteRatio { get; init; } = 0.2;
 
+    /// <summary>How stale a Bounded read may be (Milvus's common.gracefulTime, 5 s).</summary>
+    public TimeSpan GracefulTime { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Clock for the TSO and leases (tests pass a manual one).</summary>
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 }

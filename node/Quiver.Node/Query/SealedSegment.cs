@@ -65,6 +65,7 @@ public sealed class SealedSegment : IQuerySegment, IDisposable
     public long SegmentId => _rows.SegmentId;
     public long PartitionId => _rows.PartitionId;
     public long RowCount => _rows.RowCount;
+    public SegmentSchema Schema => _rows.Schema;
     public bool IsSealed => true;
     private IReadOnlyDictionary<string, SegmentIndex> _indexes;
 
@@ -79,6 +80,7 @@ public sealed class SealedSegment : IQuerySegment, IDisposable
 
     public long LiveCount(ulong snapshotTs) => _rows.LiveCount(snapshotTs);
     public bool IsVisible(long row, ulong snapshotTs) => _rows.IsVisible(row, snapshotTs);
+    public Bitset VisibleRows(ulong snapshotTs) => _rows.VisibleRows(snapshotTs);
     public bool TryGetRow(object primaryKey, ulong snapshotTs, out long row) => _rows.TryGetRow(primaryKey, snapshotTs, out row);
     public object PrimaryKey(long row) => _int64Keys is { } keys ? keys[row] : _rows.PrimaryKey(row);
     public long Int64Key(long row) => _int64Keys is { } keys ? keys[row] : _rows.Int64Key(row);

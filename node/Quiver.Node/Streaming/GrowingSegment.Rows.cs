@@ -1,5 +1,6 @@
 using System.Text;
 using Apache.Arrow;
+using Quiver.Kernel.Bits;
 using Quiver.Node.Errors;
 using Quiver.Storage.Segments;
 
@@ -71,6 +72,28 @@ public sealed partial class GrowingSegment
                 if (ts[i] <= snapshotTs && del[i] > snapshotTs) live++;
         }
         return live;
+    }
+
+    /// <inheritdoc/>
+    public Bitset VisibleRows(ulong snapshotTs)
+    {
+        var state = _state;
+        var bits = new Bitset(state.RowCount);
+        var words = bits.Words;
+        foreach (var b in state.Batches)
+        {
+            if (b.MinTs > snapshotTs) continue;
+            var ts = b.Timestamps;
+            var del = b.DeleteTs;
+            bool checkInsert = b.MaxTs > snapshotTs;
+            int row = b.Start;
+            for (int i = 0; i < b.Length; i++, row++)
+            {
+                bool visible = (!checkInsert || ts[i] <= snapshotTs) && Volatile.Read(ref del[i]) > snapshotTs;
+                words[row >> 6] |= (visible ? 1UL : 0UL) << (row & 63);
+            }
+        }
+        return bits;
     }
 
     /// <summary>The rows visible at <paramref name="snapshotTs"/>, ascending, over the rows present when enumeration starts.</summary>

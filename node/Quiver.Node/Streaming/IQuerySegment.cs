@@ -13,9 +13,17 @@ public interface IQuerySegment
     long SegmentId { get; }
     long PartitionId { get; }
     long RowCount { get; }
+    /// <summary>The storage schema of the rows (column layout of <see cref="Batches"/>).</summary>
+    Quiver.Storage.Segments.SegmentSchema Schema { get; }
     /// <summary>True once the segment takes no more rows (flushed, or being flushed).</summary>
     bool IsSealed { get; }
     long LiveCount(ulong snapshotTs);
+    /// <summary>The rows as Arrow record batches (the segment's columns, then <c>_ts</c>), in row order: what filters read.</summary>
+    IReadOnlyList<Apache.Arrow.RecordBatch> Batches { get; }
+    /// <summary>Rows visible at <paramref name="snapshotTs"/> (inserted at or before it, not deleted at or before it), one bit per row.</summary>
+    Bitset VisibleRows(ulong snapshotTs);
+    /// <summary>The hybrid timestamp a row was inserted at.</summary>
+    ulong InsertTimestamp(long row);
     bool IsVisible(long row, ulong snapshotTs);
     bool TryGetRow(object primaryKey, ulong snapshotTs, out long row);
     object PrimaryKey(long row);

@@ -200,6 +200,72 @@ public sealed class ShardChannel : IAsyncDisposable
         return ts;
     }
 
+    /// <summary>
+    /// Waits until this shard serves <paramref name="guarantee"/>: every write whose timestamp is at or below it —
+    /// or, for <see cref="ulong.MaxValue"/>, every write that had its timestamp when the call began — is applied.
+    /// Immediate when the last applied write is that new, or when no write is in flight; otherwise the writes
+    /// already in the log are committed and applied first (the delegator's wait for serviceable time).
+    /// </summary>
+    public async ValueTask WaitServiceableAsync(ulong guarantee, CancellationToken cancellationToken = default)
+    {
+        if (guarantee <= Volatile.Read(ref _serviceable)) return;
+        // Nothing in flight: a writer outside the order section has either been applied or has not taken its
+        // timestamp yet (and then takes one above any guarantee handed out before this call). Order matters:
+        // the section first, then the queue it hands entries to.
+        if (_order.CurrentCount == 1)
+        {
+            bool idle;
+            lock (_applyGate) idle = _pending.Count == 0;
+            if (idle) return;
+        }
+        long tail;
+        await _order.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            tail = _wal.TailAddress;
+        }
+        finally
+        {
+            _order.Release();
+        }
+        if (tail > _wal.BeginAddress) await WaitAndApplyAsync(tail - 1, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Deletes the rows <paramref name="select"/> picks, exactly as of the request: inside the shard's order section,
+    /// once every earlier write is applied, <paramref name="select"/> sees the shard's segments at the latest state and
+    /// returns the primary keys to delete (long[] or string[]); the delete takes the next timestamp, so no write lands
+    /// between the selection and the delete. Returns the delete's timestamp and the keys (null timestamp when none matched).
+    /// </summary>
+    public async Task<(ulong? Timestamp, Array Keys)> DeleteMatchingAsync(Func<IReadOnlyList<IQuerySegment>, Array> select, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(select);
+        long address;
+        ulong ts;
+        Array keys;
+        await _order.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            long tail = _wal.TailAddress;
+            if (tail > _wal.BeginAddress) await WaitAndApplyAsync(tail - 1, CancellationToken.None).ConfigureAwait(false);
+            keys = select(_segments);
+            if (keys.Length == 0) return (null, keys);
+            ts = await _timestamps().ConfigureAwait(false);
+            var payload = WalPayload.EncodeDelete(keys);
+            if (payload.Length > _wal.MaxEntryBytes)
+                throw QuiverException.Invalid($"the delete on '{VirtualChannel}' matches {keys.Length} rows ({payload.Length} bytes of keys); the limit per write is {_wal.MaxEntryBytes} — narrow the filter");
+            address = _wal.Enqueue(new WalEntry(WalEntryKind.Delete, ts, CollectionId, 0, payload));
+            var toDelete = keys;
+            lock (_applyGate) _pending.Enqueue((address, ts, () => ApplyDelete(toDelete, ts)));
+        }
+        finally
+        {
+            _order.Release();
+        }
+        await WaitAndApplyAsync(address, cancellationToken).ConfigureAwait(false);
+        return (ts, keys);
+    }
+
     private async Task WaitAndApplyAsync(long address, CancellationToken cancellationToken)
     {
         // The wait itself is not cancelled: once enqueued the write will be committed, and it must be applied in order.
