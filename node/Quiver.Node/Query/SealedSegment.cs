@@ -1,4 +1,5 @@
 using Quiver.Index;
+using Quiver.Index.Ivf;
 using Quiver.Kernel.Bits;
 using Quiver.Kernel.Distance;
 using Quiver.Node.Streaming;
@@ -127,6 +128,15 @@ public sealed class SealedSegment : IQuerySegment, IDisposable
         int dim = index.Dimension;
         int nq = queries.Length / dim;
         var mask = Combine(Alive(), filter);
+        if (filter is not null)
+        {
+            // Filtered search: the index walk with the filter, or an exact scan of the passing rows, whichever the cost
+            // estimate says is cheaper; IVF probes more lists the fewer rows pass.
+            long passing = mask!.PopCount();
+            var plan = FilteredPlan(index, parameters ?? si.Defaults, k, passing, RowCount);
+            if (plan.Exact) return _rows.Search(vectorField, metric, queries, k, snapshotTs, mask, rows, distances, found);
+            parameters = plan.Parameters;
+        }
         int total = 0;
         for (int q = 0; q < nq; q++)
         {
@@ -143,6 +153,37 @@ public sealed class SealedSegment : IQuerySegment, IDisposable
             total += n;
         }
         return total;
+    }
+
+    /// <summary>
+    /// Chooses how to search an index when <paramref name="passing"/> of <paramref name="rows"/> rows pass a filter, by the
+    /// number of distances each way costs. Exact: the passing rows. HNSW: a filtered walk keeps ef passing results, so it
+    /// visits about ef / selectivity nodes of up to 2M neighbours each. IVF: nprobe / nlist of the rows; it is widened to
+    /// nprobe / selectivity lists (capped at nlist) so as many passing rows are seen as without the filter.
+    /// </summary>
+    internal static (bool Exact, SearchParameters? Parameters) FilteredPlan(IVectorIndex index, SearchParameters? parameters, int k, long passing, long rows)
+    {
+        if (passing == 0 || rows == 0) return (true, parameters);
+        double selectivity = (double)passing / rows;
+        switch (index)
+        {
+            case Quiver.Index.Hnsw.HnswIndex h:
+            {
+                int ef = Math.Max(k, parameters is HnswSearchParameters hp ? hp.Ef : h.DefaultEf);
+                double walk = Math.Min(rows, ef * 2.0 * h.Parameters.M / selectivity);
+                return (passing <= walk, parameters);
+            }
+            case Quiver.Index.Ivf.IvfIndex ivf:
+            {
+                int nlist = ivf.Parameters.Nlist;
+                var p = parameters as IvfSearchParameters ?? new IvfSearchParameters(Math.Min(ivf.DefaultNprobe, nlist));
+                int widened = (int)Math.Min(nlist, Math.Ceiling(p.Nprobe / selectivity));
+                double scanned = (double)rows * widened / nlist;
+                return passing <= scanned ? (true, parameters) : (false, p with { Nprobe = widened });
+            }
+            default:
+                return (true, parameters);
+        }
     }
 
     public int Search(string vectorField, Metric metric, ReadOnlySpan<byte> queries, int k, ulong snapshotTs, Bitset? filter,

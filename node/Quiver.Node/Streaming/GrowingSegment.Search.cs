@@ -173,8 +173,23 @@ public sealed partial class GrowingSegment
         float pad = sign > 0 ? float.PositiveInfinity : float.NegativeInfinity;
         int filterLength = filter?.Length ?? 0;
         var batches = state.Batches;
+        // A filter few rows pass: score only those rows (walking the set bits) instead of every row.
+        bool sparse = filter is not null && filter.PopCount() * SparseFilterRatio < state.RowCount;
         for (int q = 0; q < nq; q++)
         {
+            if (sparse)
+            {
+                int n0 = RunSparse<T, TScore>(batches, index, queries.Slice(q * queryStride, queryStride), rowStride, k, ts, filter!, s,
+                    rows.Slice(q * k, k), distances.Slice(q * k, k));
+                var sr = rows.Slice(q * k, k);
+                var sd = distances.Slice(q * k, k);
+                for (int i = 0; i < n0; i++) sd[i] = sign * sd[i] + offset;
+                sr[n0..].Fill(-1);
+                sd[n0..].Fill(pad);
+                if (!found.IsEmpty) found[q] = n0;
+                total += n0;
+                continue;
+            }
             var query = queries.Slice(q * queryStride, queryStride);
             var heap = new TopKHeap(s.Heap(k), k);
             foreach (var b in batches)
@@ -214,6 +229,32 @@ public sealed partial class GrowingSegment
             total += n;
         }
         return total;
+    }
+
+    /// <summary>Below one passing row in this many, a filtered scan scores only the passing rows.</summary>
+    private const int SparseFilterRatio = 16;
+
+    /// <summary>One query's exact top-k over the rows set in <paramref name="filter"/> (and visible at <paramref name="ts"/>); internal distances.</summary>
+    private static int RunSparse<T, TScore>(ReadOnlySpan<GrowingBatch> batches, int index, ReadOnlySpan<T> query, int rowStride, int k, ulong ts,
+        Bitset filter, GrowingSearchScratch s, Span<int> rows, Span<float> distances)
+        where T : unmanaged where TScore : struct, IGrowingBlockScore<T>
+    {
+        var heap = new TopKHeap(s.Heap(k), k);
+        Span<float> one = stackalloc float[1];
+        int bi = 0;
+        foreach (int row in filter.SetBits)
+        {
+            while (bi < batches.Length && row >= batches[bi].Start + batches[bi].Length) bi++;
+            if (bi == batches.Length) break;
+            var b = batches[bi];
+            int local = row - b.Start;
+            if (b.Timestamps[local] > ts || b.DeleteTs[local] <= ts) continue;
+            var vectors = MemoryMarshal.Cast<byte, T>(b.Vectors[index].Span);
+            var norms = b.InverseNorms[index];
+            TScore.Score(query, vectors.Slice(local * rowStride, rowStride), rowStride, norms is null ? default : norms.AsSpan(local, 1), one);
+            if (!heap.IsFull || one[0] <= heap.WorstDistance) heap.Push(one[0], row);
+        }
+        return heap.Drain(distances, rows);
     }
 
     private static ReadOnlySpan<float> Normalized(ReadOnlySpan<float> queries, int dim, GrowingSearchScratch s)
