@@ -1,6 +1,7 @@
 using Quiver.Node.Client;
 using Quiver.Node.Coordinator;
 using Quiver.Node.Errors;
+using Quiver.Node.Proxy;
 using Quiver.Node.Schema;
 using Quiver.Storage.Segments;
 
@@ -99,7 +100,7 @@ public class SearchFeatureTests
                     .OrderBy(i => L2(query, v.AsSpan(i * Dim, Dim))).Take(10).Select(i => (long)i).ToHashSet();
                 var got = await client.SearchAsync("items", new SearchRequest
                 {
-                    Vectors = query, Limit = 10, Metric = "L2", Filter = filter, OutputFields = ["tag"],
+                    Vectors = query, VectorField = "vec", Limit = 10, Metric = "L2", Filter = filter, OutputFields = ["tag"],
                     Params = index == "IVF_FLAT" ? new Dictionary<string, string> { ["nprobe"] = "8" } : index == "HNSW" ? new Dictionary<string, string> { ["ef"] = "64" } : null,
                 });
                 Assert.All(got[0], h => Assert.True((long)h.Fields["tag"]! < bound));
@@ -177,7 +178,7 @@ public class SearchFeatureTests
         var expected = distances.Where(x => x.D >= inner && x.D < outer).Take(20).Select(x => x.Id);
         var got = await client.SearchAsync("items", new SearchRequest
         {
-            Vectors = query, Limit = 20, Metric = "L2",
+            Vectors = query, VectorField = "vec", Limit = 20, Metric = "L2",
             Params = new Dictionary<string, string> { ["radius"] = outer.ToString("R", System.Globalization.CultureInfo.InvariantCulture), ["range_filter"] = inner.ToString("R", System.Globalization.CultureInfo.InvariantCulture) },
         });
         Assert.Equal(expected, got[0].Select(h => (long)h.Id));
@@ -186,13 +187,13 @@ public class SearchFeatureTests
         float hi = sims[10].S, lo = sims[50].S;
         var ip = await client.SearchAsync("items", new SearchRequest
         {
-            Vectors = query, Limit = 100, Metric = "IP",
+            Vectors = query, VectorField = "vec", Limit = 100, Metric = "IP",
             Params = new Dictionary<string, string> { ["radius"] = lo.ToString("R", System.Globalization.CultureInfo.InvariantCulture), ["range_filter"] = hi.ToString("R", System.Globalization.CultureInfo.InvariantCulture) },
         });
         Assert.Equal(sims.Where(x => x.S > lo && x.S <= hi).Select(x => x.Id).ToHashSet(), ip[0].Select(h => (long)h.Id).ToHashSet());
         await Assert.ThrowsAsync<QuiverException>(() => client.SearchAsync("items", new SearchRequest
         {
-            Vectors = query, Metric = "L2", Params = new Dictionary<string, string> { ["radius"] = "1", ["range_filter"] = "2" },
+            Vectors = query, VectorField = "vec", Metric = "L2", Params = new Dictionary<string, string> { ["radius"] = "1", ["range_filter"] = "2" },
         }));
     }
 
@@ -206,13 +207,13 @@ public class SearchFeatureTests
         var ranked = Enumerable.Range(0, Rows).OrderBy(i => L2(query, v.AsSpan(i * Dim, Dim))).ToList();
         var got = await client.SearchAsync("items", new SearchRequest
         {
-            Vectors = query, Limit = 3, Metric = "L2", GroupByField = "color", GroupSize = 2, StrictGroupSize = true, Params = new Dictionary<string, string> { ["ef"] = "400" },
+            Vectors = query, VectorField = "vec", Limit = 3, Metric = "L2", GroupByField = "color", GroupSize = 2, StrictGroupSize = true, Params = new Dictionary<string, string> { ["ef"] = "400" },
         });
         var expectedGroups = ranked.Select(i => Colors[i % Colors.Length]).Distinct().Take(3).ToList();
         Assert.Equal(expectedGroups, got[0].Select(h => (string)h.GroupByValue!).Distinct());
         foreach (var g in expectedGroups)
             Assert.Equal(ranked.Where(i => Colors[i % Colors.Length] == g).Take(2).Select(i => (long)i), got[0].Where(h => (string)h.GroupByValue! == g).Select(h => (long)h.Id));
-        await Assert.ThrowsAsync<QuiverException>(() => client.SearchAsync("items", new SearchRequest { Vectors = query, Metric = "L2", GroupByField = "vec2" }));
+        await Assert.ThrowsAsync<QuiverException>(() => client.SearchAsync("items", new SearchRequest { Vectors = query, VectorField = "vec", Metric = "L2", GroupByField = "vec2" }));
     }
 
     [Fact]
