@@ -160,7 +160,7 @@ public class SearchFeatureTests
         {
             Assert.True(page.Count <= 300);
             seen.AddRange(page.Select(r => (long)r["id"]!));
-            if (pages++ == 0) await client.InsertAsync("items", Data(-1000, 500, Vectors(500, 7), Vectors(500, 8))); // lands after the snapshot
+            if (pages++ == 0) await client.InsertAsync("items", Data(100_000, 500, Vectors(500, 7), Vectors(500, 8))); // lands after the snapshot
         }
         Assert.Equal(expected, seen);
         Assert.Equal((expected.Count + 299) / 300, pages);
