@@ -92,6 +92,9 @@ internal sealed class GrowingBatch
     /// <summary>Per row: the timestamp it was deleted at, or <see cref="NotDeleted"/>.</summary>
     public ulong[] DeleteTs { get; }
 
+    /// <summary>Rows of the batch with a delete timestamp (set once per row, before its timestamp is written): zero lets a visibility scan skip the per-row check.</summary>
+    public int DeletedRows;
+
     /// <summary>Per row: the segment row that held the same primary key before it, or −1 (a chain newest → oldest).</summary>
     public int[] PrevSameKey { get; }
 

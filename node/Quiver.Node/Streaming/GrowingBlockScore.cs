@@ -16,6 +16,10 @@ internal interface IGrowingBlockScore<T> where T : unmanaged
     /// <param name="inverseNorms">1/‖row‖ per row, for the float32 COSINE form; empty otherwise.</param>
     /// <param name="distances">One distance per row.</param>
     static abstract void Score(ReadOnlySpan<T> query, ReadOnlySpan<T> rows, int dim, ReadOnlySpan<float> inverseNorms, Span<float> distances);
+
+    /// <summary>Scores the rows of <paramref name="rows"/> named by <paramref name="ids"/> (a filtered scan that touches few rows): distances[j] is ids[j]'s.</summary>
+    /// <param name="inverseNorms">1/‖row‖ for every row of <paramref name="rows"/> (float32 COSINE), empty otherwise.</param>
+    static abstract void ScoreRows(ReadOnlySpan<T> query, ReadOnlySpan<T> rows, int dim, ReadOnlySpan<int> ids, ReadOnlySpan<float> inverseNorms, Span<float> distances);
 }
 
 /// <summary>float32 squared L2 through the one-to-many batch kernel.</summary>
@@ -23,6 +27,9 @@ internal readonly struct L2Float32Score : IGrowingBlockScore<float>
 {
     public static void Score(ReadOnlySpan<float> query, ReadOnlySpan<float> rows, int dim, ReadOnlySpan<float> inverseNorms, Span<float> distances) =>
         VectorDistance.SquaredL2(query, rows, distances);
+
+    public static void ScoreRows(ReadOnlySpan<float> query, ReadOnlySpan<float> rows, int dim, ReadOnlySpan<int> ids, ReadOnlySpan<float> inverseNorms, Span<float> distances) =>
+        VectorDistance.SquaredL2(query, rows, ids, distances);
 }
 
 /// <summary>float32 inner product, negated so smaller is closer.</summary>
@@ -33,6 +40,12 @@ internal readonly struct InnerProductFloat32Score : IGrowingBlockScore<float>
         VectorDistance.Dot(query, rows, distances);
         int n = rows.Length / dim;
         for (int i = 0; i < n; i++) distances[i] = -distances[i];
+    }
+
+    public static void ScoreRows(ReadOnlySpan<float> query, ReadOnlySpan<float> rows, int dim, ReadOnlySpan<int> ids, ReadOnlySpan<float> inverseNorms, Span<float> distances)
+    {
+        VectorDistance.Dot(query, rows, ids, distances);
+        for (int i = 0; i < ids.Length; i++) distances[i] = -distances[i];
     }
 }
 
@@ -49,6 +62,12 @@ internal readonly struct CosineFloat32Score : IGrowingBlockScore<float>
         int n = rows.Length / dim;
         for (int i = 0; i < n; i++) distances[i] = -(distances[i] * inverseNorms[i]);
     }
+
+    public static void ScoreRows(ReadOnlySpan<float> query, ReadOnlySpan<float> rows, int dim, ReadOnlySpan<int> ids, ReadOnlySpan<float> inverseNorms, Span<float> distances)
+    {
+        VectorDistance.Dot(query, rows, ids, distances);
+        for (int i = 0; i < ids.Length; i++) distances[i] = -(distances[i] * inverseNorms[ids[i]]);
+    }
 }
 
 /// <summary>The packed float types and int8 through the kernel's distance functors (IP negated, COSINE as 1 − cos).</summary>
@@ -57,6 +76,11 @@ internal readonly struct KernelScore<T, TDistance> : IGrowingBlockScore<T>
 {
     public static void Score(ReadOnlySpan<T> query, ReadOnlySpan<T> rows, int dim, ReadOnlySpan<float> inverseNorms, Span<float> distances) =>
         TDistance.OneToMany(query, rows, distances);
+
+    public static void ScoreRows(ReadOnlySpan<T> query, ReadOnlySpan<T> rows, int dim, ReadOnlySpan<int> ids, ReadOnlySpan<float> inverseNorms, Span<float> distances)
+    {
+        for (int i = 0; i < ids.Length; i++) distances[i] = TDistance.Distance(query, rows.Slice(ids[i] * dim, dim));
+    }
 }
 
 /// <summary>
@@ -83,5 +107,10 @@ internal readonly struct BinaryScore<TDistance> : IGrowingBlockScore<byte> where
             rows.Slice(i * dim, dim).CopyTo(bytes);
             distances[i] = TDistance.Distance(q, padded);
         }
+    }
+
+    public static void ScoreRows(ReadOnlySpan<byte> query, ReadOnlySpan<byte> rows, int dim, ReadOnlySpan<int> ids, ReadOnlySpan<float> inverseNorms, Span<float> distances)
+    {
+        for (int i = 0; i < ids.Length; i++) Score(query, rows.Slice(ids[i] * dim, dim), dim, default, distances.Slice(i, 1));
     }
 }

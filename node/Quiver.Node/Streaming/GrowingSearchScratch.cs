@@ -15,11 +15,14 @@ internal sealed class GrowingSearchScratch
     public readonly float[] Distances = new float[Block];
     private ulong[] _heap = new ulong[16];
     private float[] _floats = [];
+    private int[] _ids = [];
     private Half[] _halves = [];
     private BFloat16[] _bfloats = [];
     private byte[] _bytes = [];
 
     public Span<ulong> Heap(int k) => Grow(ref _heap, k).AsSpan(0, k);
+
+    public Span<int> Ids(int n) => Grow(ref _ids, n).AsSpan(0, n);
 
     public Span<float> Floats(int n) => Grow(ref _floats, n).AsSpan(0, n);
 

@@ -86,6 +86,11 @@ public sealed partial class GrowingSegment
             var ts = b.Timestamps;
             var del = b.DeleteTs;
             bool checkInsert = b.MaxTs > snapshotTs;
+            if (!checkInsert && Volatile.Read(ref b.DeletedRows) == 0)
+            {
+                SetRange(words, b.Start, b.Length);
+                continue;
+            }
             int row = b.Start;
             for (int i = 0; i < b.Length; i++, row++)
             {
@@ -94,6 +99,19 @@ public sealed partial class GrowingSegment
             }
         }
         return bits;
+    }
+
+    private static void SetRange(Span<ulong> words, int start, int count)
+    {
+        int end = start + count;
+        while (start < end && (start & 63) != 0) words[start >> 6] |= 1UL << (start++ & 63);
+        int fullEnd = end & ~63;
+        if (start < fullEnd)
+        {
+            words.Slice(start >> 6, (fullEnd - start) >> 6).Fill(ulong.MaxValue);
+            start = fullEnd;
+        }
+        while (start < end) words[start >> 6] |= 1UL << (start++ & 63);
     }
 
     /// <summary>The rows visible at <paramref name="snapshotTs"/>, ascending, over the rows present when enumeration starts.</summary>

@@ -231,30 +231,66 @@ public sealed partial class GrowingSegment
         return total;
     }
 
-    /// <summary>Below one passing row in this many, a filtered scan scores only the passing rows.</summary>
-    private const int SparseFilterRatio = 16;
+    /// <summary>Below one passing row in this many, a filtered scan scores only the passing rows (per-row scoring costs about what the block kernel does).</summary>
+    private const int SparseFilterRatio = 2;
 
-    /// <summary>One query's exact top-k over the rows set in <paramref name="filter"/> (and visible at <paramref name="ts"/>); internal distances.</summary>
+    /// <summary>
+    /// One query's exact top-k over the rows set in <paramref name="filter"/> (and visible at <paramref name="ts"/>); internal
+    /// distances. Per batch, the passing rows' numbers are gathered a block at a time and scored by id (the float32 kernels
+    /// prefetch the next rows while scoring the current ones).
+    /// </summary>
     private static int RunSparse<T, TScore>(ReadOnlySpan<GrowingBatch> batches, int index, ReadOnlySpan<T> query, int rowStride, int k, ulong ts,
         Bitset filter, GrowingSearchScratch s, Span<int> rows, Span<float> distances)
         where T : unmanaged where TScore : struct, IGrowingBlockScore<T>
     {
         var heap = new TopKHeap(s.Heap(k), k);
-        Span<float> one = stackalloc float[1];
-        int bi = 0;
-        foreach (int row in filter.SetBits)
+        var ids = s.Ids(GrowingSearchScratch.Block);
+        var d = s.Distances.AsSpan();
+        var words = filter.Words;
+        int filterLength = filter.Length;
+        foreach (var b in batches)
         {
-            while (bi < batches.Length && row >= batches[bi].Start + batches[bi].Length) bi++;
-            if (bi == batches.Length) break;
-            var b = batches[bi];
-            int local = row - b.Start;
-            if (b.Timestamps[local] > ts || b.DeleteTs[local] <= ts) continue;
+            if (b.MinTs > ts || b.Start >= filterLength) continue;
             var vectors = MemoryMarshal.Cast<byte, T>(b.Vectors[index].Span);
             var norms = b.InverseNorms[index];
-            TScore.Score(query, vectors.Slice(local * rowStride, rowStride), rowStride, norms is null ? default : norms.AsSpan(local, 1), one);
-            if (!heap.IsFull || one[0] <= heap.WorstDistance) heap.Push(one[0], row);
+            var inserted = b.Timestamps;
+            var deleted = b.DeleteTs;
+            bool checkInsert = b.MaxTs > ts;
+            int end = Math.Min(b.Start + b.Length, filterLength);
+            int n = 0;
+            for (int row = b.Start; row < end;)
+            {
+                ulong word = words[row >> 6] >> (row & 63);
+                if (word == 0)
+                {
+                    row = (row | 63) + 1;
+                    continue;
+                }
+                row += System.Numerics.BitOperations.TrailingZeroCount(word);
+                if (row >= end) break;
+                int local = row - b.Start;
+                row++;
+                if ((checkInsert && inserted[local] > ts) || deleted[local] <= ts) continue;
+                ids[n++] = local;
+                if (n == ids.Length)
+                {
+                    Score<T, TScore>(ref heap, query, vectors, rowStride, ids, norms, d, b.Start);
+                    n = 0;
+                }
+            }
+            if (n > 0) Score<T, TScore>(ref heap, query, vectors, rowStride, ids[..n], norms, d, b.Start);
         }
         return heap.Drain(distances, rows);
+    }
+
+    private static void Score<T, TScore>(ref TopKHeap heap, ReadOnlySpan<T> query, ReadOnlySpan<T> vectors, int rowStride, ReadOnlySpan<int> ids,
+        float[]? norms, Span<float> d, int start)
+        where T : unmanaged where TScore : struct, IGrowingBlockScore<T>
+    {
+        var dist = d[..ids.Length];
+        TScore.ScoreRows(query, vectors, rowStride, ids, norms, dist);
+        for (int i = 0; i < ids.Length; i++)
+            if (!heap.IsFull || dist[i] <= heap.WorstDistance) heap.Push(dist[i], start + ids[i]);
     }
 
     private static ReadOnlySpan<float> Normalized(ReadOnlySpan<float> queries, int dim, GrowingSearchScratch s)

@@ -175,7 +175,11 @@ public sealed partial class GrowingSegment : IQuerySegment
             if (b.Timestamps[local] < ts)
             {
                 ulong current = b.DeleteTs[local];
-                if (current == GrowingBatch.NotDeleted) deleted++;
+                if (current == GrowingBatch.NotDeleted)
+                {
+                    deleted++;
+                    Interlocked.Increment(ref b.DeletedRows);
+                }
                 // The earliest delete wins: WAL order is timestamp order, so this only matters on replays.
                 if (ts < current) Volatile.Write(ref b.DeleteTs[local], ts);
             }
