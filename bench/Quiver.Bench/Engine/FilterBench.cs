@@ -146,7 +146,24 @@ internal static class FilterBench
                 exactLat.Add(Stopwatch.GetElapsedTime(t0).TotalMicroseconds);
                 truth[q] = ids.Take(n).Select(i => (long)passing[i]).ToArray();
             }
-            results.Add(Row("exact_passing_rows", "FLAT over the passing rows only (prebuilt)", selectivity, exactLat, 1.0, nq, null));
+            results.Add(Row("exact_passing_rows", "FLAT over a prebuilt compact copy of the passing rows (cache-friendly lower bound)", selectivity, exactLat, 1.0, nq, null));
+            // The same exact answer over the rows where they lie: the passing ids scored in place by the by-id kernel, then top-k.
+            var inPlaceLat = new List<double>(nq);
+            var scores = new float[passing.Length];
+            var heapStore = new ulong[k];
+            double inPlaceHits = 0;
+            for (int q = 0; q < nq; q++)
+            {
+                long t0 = Stopwatch.GetTimestamp();
+                VectorDistance.SquaredL2(ds.TestRow(q), ds.Train, passing, scores);
+                var heap = new Quiver.Kernel.Select.TopKHeap(heapStore, k);
+                for (int i = 0; i < scores.Length; i++)
+                    if (!heap.IsFull || scores[i] <= heap.WorstDistance) heap.Push(scores[i], passing[i]);
+                int n = heap.Drain(dists, ids);
+                inPlaceLat.Add(Stopwatch.GetElapsedTime(t0).TotalMicroseconds);
+                inPlaceHits += ids.Take(n).Count(i => truth[q].Contains(i));
+            }
+            results.Add(Row("exact_passing_rows_in_place", "the passing rows scored where they lie in the 60 000-row array (by-id kernel + top-k); the filter's ids known beforehand", selectivity, inPlaceLat, inPlaceHits / (nq * (double)k), nq, null));
             string filter = $"tag < {bound}";
             foreach (int ef in new[] { 64, 128 })
             {
@@ -177,7 +194,7 @@ internal static class FilterBench
         lat.Sort();
         var row = new Dictionary<string, object>
         {
-            ["bench"] = bench, ["index"] = bench == "filtered_search" ? "HNSW" : "FLAT", ["dataset"] = "fashion-mnist", ["selectivity"] = selectivity, ["threads"] = 1, ["k"] = 10,
+            ["bench"] = bench, ["index"] = bench == "filtered_search" ? "HNSW" : "exact", ["dataset"] = "fashion-mnist", ["selectivity"] = selectivity, ["threads"] = 1, ["k"] = 10,
             ["queries"] = nq, ["recall"] = Math.Round(recall, 4), ["qps"] = Math.Round(nq / total, 1), ["p50_us"] = Math.Round(lat[nq / 2]), ["p99_us"] = Math.Round(lat[(int)(nq * 0.99)]), ["note"] = note,
         };
         if (ef is { } e) row["ef"] = e;
