@@ -254,6 +254,52 @@ public class SearchFeatureTests
     }
 
     [Fact]
+    public async Task FiltersReachJsonPathsDynamicKeysArraysAndNullsThroughTheEngine()
+    {
+        using var dir = new ScratchDirectory("json");
+        await using var client = await QuiverClient.OpenAsync(dir.Path, Small);
+        var schema = new CollectionSchema("docs",
+        [
+            new FieldSchema("pk", FieldType.VarChar) { IsPrimaryKey = true, MaxLength = 16 },
+            new FieldSchema("vec", FieldType.FloatVector) { Dim = Dim },
+            new FieldSchema("meta", FieldType.Json) { Nullable = true },
+            new FieldSchema("tags", FieldType.Array) { ElementType = FieldType.VarChar, MaxCapacity = 8, MaxLength = 16 },
+            new FieldSchema("price", FieldType.Double) { Nullable = true },
+        ]) with { EnableDynamicField = true };
+        await client.CreateCollectionAsync(schema, new CreateCollectionOptions { ShardsNum = 2 });
+        const int n = 300;
+        var data = new InsertData(n)
+            .Column("pk", Enumerable.Range(0, n).Select(i => $"k{i:D4}").ToArray())
+            .Column("vec", Vectors(n, 21))
+            .Column("meta", Enumerable.Range(0, n).Select(i => i % 10 == 0 ? null : $"{{\"a\": {{\"b\": {i % 7}}}, \"name\": \"ü{i}\"}}").ToArray())
+            .Column("tags", Enumerable.Range(0, n).Select(i => (i % 4) switch { 0 => Array.Empty<string>(), 1 => new[] { "x" }, 2 => new[] { "x", "y" }, _ => new[] { "z" } }).ToArray())
+            .Column("price", Enumerable.Range(0, n).Select(i => (double)i).ToArray(), Enumerable.Range(0, n).Select(i => i % 3 != 0).ToArray())
+            .Dynamic(Enumerable.Range(0, n).Select(i => i % 2 == 0 ? $"{{\"color\": \"{(i % 4 == 0 ? "red" : "blue")}\"}}" : null).ToArray());
+        await client.InsertAsync("docs", data);
+        await client.FlushAsync("docs");
+        await client.InsertAsync("docs", new InsertData(1).Column("pk", new[] { "late" }).Column("vec", Vectors(1, 22))
+            .Column("meta", new string?[] { "{\"a\": {\"b\": 6}}" }).Column("tags", new[] { new[] { "x", "y" } }).Column("price", new[] { 1.0 }, new[] { true })
+            .Dynamic(["{\"color\": \"red\"}"]));
+
+        async Task<List<string>> Keys(string filter) =>
+            (await client.QueryAsync("docs", new QueryRequest { Filter = filter })).Select(r => (string)r["pk"]!).ToList();
+        List<string> Expect(Func<int, bool> match) => Enumerable.Range(0, n).Where(match).Select(i => $"k{i:D4}").Order(StringComparer.Ordinal).ToList();
+
+        Assert.Equal([.. Expect(i => i % 10 != 0 && i % 7 > 4), "late"], await Keys("meta[\"a\"][\"b\"] > 4"));
+        Assert.Equal([.. Expect(i => i % 4 == 0), "late"], await Keys("color == \"red\""));
+        Assert.Equal(Expect(i => i % 2 == 0 && i % 4 != 0), await Keys("$meta[\"color\"] == \"blue\""));
+        Assert.Equal([.. Expect(i => i % 4 == 2), "late"], await Keys("array_contains_all(tags, [\"x\", \"y\"])"));
+        Assert.Equal(Expect(i => i % 4 == 0), await Keys("array_length(tags) == 0"));
+        Assert.Equal(Expect(i => i % 3 == 0), await Keys("price is null"));
+        Assert.Equal([.. Expect(i => i % 3 != 0 && i < 30), "late"], await Keys("price < 30"));
+        Assert.Equal(Expect(i => !(i % 3 != 0 && i < 30) && i % 3 != 0), (await Keys("not (price < 30)")).Where(k => k != "late").ToList());
+        Assert.Equal(Expect(i => i % 10 != 0 && $"ü{i}".StartsWith("ü1", StringComparison.Ordinal)), await Keys("meta[\"name\"] like \"ü1%\""));
+        Assert.Equal(["k0001", "k0005"], await Keys("pk in [\"k0005\", \"k0001\", \"nope\"]"));
+        var ex = await Assert.ThrowsAsync<Quiver.Node.Expressions.ExpressionException>(() => client.QueryAsync("docs", new QueryRequest { Filter = "price > \"x\"" }));
+        Assert.Contains("price", ex.Message);
+    }
+
+    [Fact]
     public async Task ConsistencyLevelsSeeWhatTheyPromise()
     {
         using var dir = new ScratchDirectory("consistency");
