@@ -96,6 +96,8 @@ public class FilterPlanTests
         "array_contains(tags, 0)",
         // arrays by element
         "ai[0] == 1", "ai[1] > 0", "ai[3] < 0", "a8[0] > 0", "a8[0] == 127", "ad[0] > 0.5", "ad[1] != ad[0]", "ai[0] in [1, 2]", "ai[0] + ai[1] > 0",
+        // or-chains of equalities (folded into in)
+        "i8 == 1 or i8 == 2 or s == \"a\" or i8 == 3.5 or 4 == i8 or s == \"é\"", "d == 0.1 or d == 3 or i8 > 2", "i64 == 1 or i64 == 2 and i8 > 0",
         // composed
         "i8 > 0 and s like \"a%\" and j[\"a\"] > 0", "(color == \"a\" or price > 2) and not (qty in [1, 2])", "i64 > 0 or exists j[\"s\"] or array_length(ai) > 1",
     ];
