@@ -93,8 +93,8 @@ internal static class BitWords
     /// </summary>
     public static bool TryValidity(IArrowArray array, int start, int rows, Span<ulong> dest)
     {
-        if (array.NullCount == 0) return false;
         var data = array.Data;
+        if (array.NullCount == 0 || data.Buffers[0].IsEmpty) return false; // no bitmap: every row is valid
         CopyBitmap(data.Buffers[0].Span, data.Offset + start, rows, dest);
         return true;
     }

@@ -107,7 +107,7 @@ internal sealed class ArrayContainsNode(int slot, string name, FieldType element
     private bool Bools(BooleanArray values, int lo, int hi)
     {
         bool anyTrue = false, anyFalse = false;
-        var bits = values.Values;
+        var bits = values.ValueBuffer.Span; // the whole bitmap: Values stops at Length bits and ignores Offset
         for (int k = lo; k < hi; k++)
         {
             if (BitWords.Bit(bits, values.Offset + k)) anyTrue = true; else anyFalse = true;

@@ -105,8 +105,8 @@ internal static class Logic
         bool unknown = false;
         foreach (var n in nodes)
         {
-            if (n is AndNode a && isAnd) children.AddRange(a.Children);
-            else if (n is OrNode o && !isAnd) children.AddRange(o.Children);
+            if (n is AndNode a && isAnd) children.AddRange(a.Written);
+            else if (n is OrNode o && !isAnd) children.AddRange(o.Written);
             else if (n is ConstNode c)
             {
                 if (c.Value == !isAnd) return new ConstNode(!isAnd); // false and x = false; true or x = true

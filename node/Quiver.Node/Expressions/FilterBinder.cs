@@ -240,9 +240,20 @@ internal sealed partial class FilterBinder
             case "and":
             case "or":
             {
-                var left = Predicate(Bind(b.Left), $"'{b.Op}'");
-                var right = Predicate(Bind(b.Right), $"'{b.Op}'");
-                return new BoolBound(b.Position, b.Op == "and" ? Logic.And([left, right]) : Logic.Or([left, right]));
+                // The parser builds a left-deep spine for `a or b or c …`; walk it without recursion, so a
+                // 100 000-term `pk == k or …` binds in constant stack.
+                var operands = new List<Expr>();
+                Expr at = b;
+                while (at is BinaryExpr spine && spine.Op == b.Op)
+                {
+                    operands.Add(spine.Right);
+                    at = spine.Left;
+                }
+                operands.Add(at);
+                operands.Reverse();
+                if (b.Op == "or") operands = EqualitiesToIn(operands);
+                var nodes = operands.Select(o => Predicate(Bind(o), $"'{b.Op}'")).ToList();
+                return new BoolBound(b.Position, b.Op == "and" ? Logic.And(nodes) : Logic.Or(nodes));
             }
             case "==":
                 return Compare(Bind(b.Left), CompareOp.Eq, Bind(b.Right), b.Position);
@@ -253,6 +264,42 @@ internal sealed partial class FilterBinder
             default:
                 return Arithmetic(b);
         }
+    }
+
+    /// <summary>
+    /// <c>f == 1 or f == 2 or …</c> on one typed field with literals of its kind becomes <c>f in [1, 2, …]</c>
+    /// (the same three-valued result, one hash or SIMD pass instead of one per term). Other disjuncts stay.
+    /// </summary>
+    private List<Expr> EqualitiesToIn(List<Expr> operands)
+    {
+        static (IdentifierExpr Field, LiteralExpr Value)? Equality(Expr e) => e switch
+        {
+            BinaryExpr { Op: "==", Left: IdentifierExpr f, Right: LiteralExpr v } => (f, v),
+            BinaryExpr { Op: "==", Left: LiteralExpr v, Right: IdentifierExpr f } => (f, v),
+            _ => null,
+        };
+        bool Fits(IdentifierExpr f, LiteralExpr v) => _schema.Field(f.Name) is { } field && (field.DataType switch
+        {
+            FieldType.Int8 or FieldType.Int16 or FieldType.Int32 or FieldType.Int64 or FieldType.Float or FieldType.Double => v.Value is long or double,
+            FieldType.VarChar => v.Value is string,
+            _ => false,
+        });
+        var groups = operands.Select(Equality).Where(q => q is { } x && Fits(x.Field, x.Value)).GroupBy(q => q!.Value.Field.Name)
+            .Where(g => g.Count() > 1).ToDictionary(g => g.Key, g => g.Select(q => q!.Value).ToList());
+        if (groups.Count == 0) return operands;
+        var result = new List<Expr>();
+        foreach (var o in operands)
+        {
+            if (Equality(o) is not { } q || !groups.TryGetValue(q.Field.Name, out var members) || !Fits(q.Field, q.Value))
+            {
+                result.Add(o);
+                continue;
+            }
+            if (members.Count == 0) continue; // already folded into the in below
+            result.Add(new InExpr(o.Position, members[0].Field, new ListExpr(members[0].Value.Position, members.Select(m => (Expr)m.Value).ToList()), false));
+            members.Clear();
+        }
+        return result;
     }
 
     private Bound Arithmetic(BinaryExpr b)

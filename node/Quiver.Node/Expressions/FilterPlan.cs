@@ -156,7 +156,7 @@ public sealed class FilterPlan
 
     /// <summary>
     /// When the whole filter is <c>pk == v</c>, <c>pk in [...]</c>, or an <c>or</c> of those, the primary keys it
-    /// selects (long or string, first occurrence order, no duplicates) — so the engine can look rows up by key
+    /// selects (long or string, without duplicates, in no promised order) — so the engine can look rows up by key
     /// instead of scanning. False for any other filter.
     /// </summary>
     public bool TryGetPrimaryKeys(out IReadOnlyList<object> keys)

@@ -93,6 +93,10 @@ internal sealed class JsonPathNode(int slot, string fieldName, IReadOnlyList<Jso
             {
                 v.Kinds[i] = (byte)JsonKind.Missing; // not JSON: treated as a missing key
             }
+            catch (InvalidOperationException)
+            {
+                v.Kinds[i] = (byte)JsonKind.Other; // a string with an invalid escaped surrogate: present, but no usable value
+            }
         }
     }
 

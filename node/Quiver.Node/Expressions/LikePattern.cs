@@ -67,6 +67,9 @@ internal sealed class LikePattern
 
     public Shape PatternShape { get; }
 
+    /// <summary>The one literal of the fast-path shapes (empty for General and AnyValue).</summary>
+    public ReadOnlySpan<byte> Literal => _literal;
+
     public bool IsMatch(ReadOnlySpan<byte> text) => PatternShape switch
     {
         Shape.Exact => text.SequenceEqual(_literal),
@@ -132,8 +135,34 @@ internal sealed class LikeNode(StringNode source, LikePattern pattern) : FilterN
     {
         var s = source.Evaluate(ctx);
         whenTrue.Clear();
-        for (int i = 0; i < ctx.Length; i++)
-            if (pattern.IsMatch(s[i])) whenTrue[i >> 6] |= 1UL << i;
+        // The shape is chosen once per chunk, so each loop is one byte-span test per row.
+        ReadOnlySpan<byte> lit = pattern.Literal;
+        switch (pattern.PatternShape)
+        {
+            case LikePattern.Shape.Exact:
+                for (int i = 0; i < ctx.Length; i++)
+                    if (s.Ends[i] - s.Starts[i] == lit.Length && s[i].SequenceEqual(lit)) whenTrue[i >> 6] |= 1UL << i;
+                break;
+            case LikePattern.Shape.Prefix:
+                for (int i = 0; i < ctx.Length; i++)
+                    if (s[i].StartsWith(lit)) whenTrue[i >> 6] |= 1UL << i;
+                break;
+            case LikePattern.Shape.Suffix:
+                for (int i = 0; i < ctx.Length; i++)
+                    if (s[i].EndsWith(lit)) whenTrue[i >> 6] |= 1UL << i;
+                break;
+            case LikePattern.Shape.Infix:
+                for (int i = 0; i < ctx.Length; i++)
+                    if (s[i].IndexOf(lit) >= 0) whenTrue[i >> 6] |= 1UL << i;
+                break;
+            case LikePattern.Shape.AnyValue:
+                BitWords.SetAll(whenTrue, ctx.Length);
+                break;
+            default:
+                for (int i = 0; i < ctx.Length; i++)
+                    if (pattern.IsMatch(s[i])) whenTrue[i >> 6] |= 1UL << i;
+                break;
+        }
         BitWords.Finish(whenTrue, whenFalse, s.Valid, ctx.Length);
     }
 

@@ -25,6 +25,8 @@ internal sealed class ConstNode(bool? value) : FilterNode
 /// </summary>
 internal sealed class AndNode(IReadOnlyList<FilterNode> children) : FilterNode
 {
+    public IReadOnlyList<FilterNode> Written { get; } = children;
+
     public IReadOnlyList<FilterNode> Children { get; } = children.OrderBy(c => c.Cost).ToArray();
 
     public override int Cost => Children.Sum(c => c.Cost);
@@ -49,6 +51,9 @@ internal sealed class AndNode(IReadOnlyList<FilterNode> children) : FilterNode
 /// <summary>Kleene disjunction: TRUE = ∨ TRUE, FALSE = ∧ FALSE.</summary>
 internal sealed class OrNode(IReadOnlyList<FilterNode> children) : FilterNode
 {
+    /// <summary>The children as written (primary keys are reported in this order).</summary>
+    public IReadOnlyList<FilterNode> Written { get; } = children;
+
     public IReadOnlyList<FilterNode> Children { get; } = children.OrderBy(c => c.Cost).ToArray();
 
     public override int Cost => Children.Sum(c => c.Cost);
@@ -68,7 +73,7 @@ internal sealed class OrNode(IReadOnlyList<FilterNode> children) : FilterNode
 
     public override bool TryCollectPrimaryKeys(int primaryKeySlot, List<object> keys)
     {
-        foreach (var c in Children)
+        foreach (var c in Written)
             if (!c.TryCollectPrimaryKeys(primaryKeySlot, keys)) return false;
         return true;
     }

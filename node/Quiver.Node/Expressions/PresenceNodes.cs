@@ -9,7 +9,7 @@ internal sealed class BoolColumnNode(int slot, string name) : FilterNode
     public override void Evaluate(EvalContext ctx, Span<ulong> whenTrue, Span<ulong> whenFalse)
     {
         var col = (BooleanArray)ctx.Column(slot);
-        BitWords.CopyBitmap(col.Values, col.Offset + ctx.Start, ctx.Length, whenTrue);
+        BitWords.CopyBitmap(col.ValueBuffer.Span, col.Offset + ctx.Start, ctx.Length, whenTrue);
         BitWords.Finish(whenTrue, whenFalse, ctx.Validity(slot), ctx.Length);
     }
 
@@ -29,7 +29,7 @@ internal sealed class ArrayElementBoolNode(int slot, string name, int index) : F
         var present = ArrayElements.Present(ctx, slot, index);
         whenTrue.Clear();
         for (int i = 0; i < ctx.Length; i++)
-            if ((present[i >> 6] & (1UL << i)) != 0 && BitWords.Bit(child.Values, child.Offset + offsets[i] + index)) whenTrue[i >> 6] |= 1UL << i;
+            if ((present[i >> 6] & (1UL << i)) != 0 && BitWords.Bit(child.ValueBuffer.Span, child.Offset + offsets[i] + index)) whenTrue[i >> 6] |= 1UL << i;
         BitWords.Finish(whenTrue, whenFalse, present.AsSpan(0, ctx.Words), ctx.Length);
     }
 

@@ -109,16 +109,17 @@ internal sealed class StringCompareConstNode(StringNode source, CompareOp op, st
         var s = source.Evaluate(ctx);
         whenTrue.Clear();
         ReadOnlySpan<byte> c = _value;
-        for (int i = 0; i < ctx.Length; i++)
+        if (op is CompareOp.Eq or CompareOp.Ne)
         {
-            var v = s[i];
-            bool hit = op switch
-            {
-                CompareOp.Eq => v.SequenceEqual(c),
-                CompareOp.Ne => !v.SequenceEqual(c),
-                _ => op.Holds(v.SequenceCompareTo(c)),
-            };
-            if (hit) whenTrue[i >> 6] |= 1UL << i;
+            // Lengths first: most rows differ there without touching their bytes.
+            for (int i = 0; i < ctx.Length; i++)
+                if (s.Ends[i] - s.Starts[i] == c.Length && s[i].SequenceEqual(c)) whenTrue[i >> 6] |= 1UL << i;
+            if (op == CompareOp.Ne) BitWords.Not(whenTrue, ctx.Length);
+        }
+        else
+        {
+            for (int i = 0; i < ctx.Length; i++)
+                if (op.Holds(s[i].SequenceCompareTo(c))) whenTrue[i >> 6] |= 1UL << i;
         }
         BitWords.Finish(whenTrue, whenFalse, s.Valid, ctx.Length);
     }
