@@ -26,6 +26,7 @@ public sealed partial class QuiverClient
     {
         var info = runtime.Info;
         var indexes = await VectorIndexesAsync(info, cancellationToken).ConfigureAwait(false);
+        var scalarIndexes = await ScalarIndexDefinitionsAsync(info, cancellationToken).ConfigureAwait(false);
         var created = new List<long>();
         // Serialized with flush: the channel checkpoint must not move while rows are copied.
         await _flushGate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -49,6 +50,7 @@ public sealed partial class QuiverClient
                     merged.Seal();
                     var record = await WriteSegmentAsync(runtime, shard.VirtualChannel, merged, cancellationToken).ConfigureAwait(false);
                     var replacement = new SealedSegment(merged, null, await IndexesOfAsync(info, indexes, merged, [], cancellationToken).ConfigureAwait(false));
+                    replacement.SetScalarIndexes(ScalarIndexesOf(info, scalarIndexes, merged));
                     await _segmentBook.ReplaceAsync(record, candidates.Select(c => c.SegmentId).ToList(), cancellationToken).ConfigureAwait(false);
                     _sealedChannel[id] = shard.VirtualChannel;
                     shard.ReplaceSealed(candidates, replacement, () =>

@@ -125,7 +125,22 @@ public sealed partial class QuiverClient
         _indexMetrics.Clear();
         var runtime = await RuntimeAsync(db, collection, cancellationToken).ConfigureAwait(false);
         var definition = (await VectorIndexesAsync(runtime.Info, cancellationToken).ConfigureAwait(false)).FirstOrDefault(d => d.IndexId == index.IndexId);
-        if (definition is null) return index;
+        if (definition is null)
+        {
+            if (runtime.Info.Schema.Field(index.FieldName) is { IsVector: false })
+            {
+                await _flushGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await RefreshScalarIndexesAsync(runtime, cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    _flushGate.Release();
+                }
+            }
+            return index;
+        }
         await _flushGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -155,6 +170,19 @@ public sealed partial class QuiverClient
     {
         bool dropped = await _catalog.DropIndexAsync(db, collection, indexName, cancellationToken).ConfigureAwait(false) is not null;
         _indexMetrics.Clear();
+        if (dropped)
+        {
+            var runtime = await RuntimeAsync(db, collection, cancellationToken).ConfigureAwait(false);
+            await _flushGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await RefreshScalarIndexesAsync(runtime, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                _flushGate.Release();
+            }
+        }
         return dropped;
     }
 

@@ -29,6 +29,7 @@ public sealed partial class QuiverClient
     private async Task<IReadOnlyList<long>> FlushAsync(CollectionRuntime runtime, CancellationToken cancellationToken)
     {
         var indexes = await VectorIndexesAsync(runtime.Info, cancellationToken).ConfigureAwait(false);
+        var scalarIndexes = await ScalarIndexDefinitionsAsync(runtime.Info, cancellationToken).ConfigureAwait(false);
         var flushed = new List<long>();
         // One flush at a time: it rewrites sealed segments' delete logs and moves channel checkpoints.
         await _flushGate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -46,6 +47,7 @@ public sealed partial class QuiverClient
                     await _segmentBook.RecordAsync(record, cancellationToken).ConfigureAwait(false);
                     var built = await IndexesOfAsync(runtime.Info, indexes, growing, [], cancellationToken).ConfigureAwait(false);
                     var sealedSegment = new SealedSegment(growing, null, built);
+                    sealedSegment.SetScalarIndexes(ScalarIndexesOf(runtime.Info, scalarIndexes, growing));
                     _sealedChannel[record.SegmentId] = shard.VirtualChannel;
                     shard.Replace(growing, sealedSegment);
                     flushed.Add(record.SegmentId);
@@ -222,12 +224,63 @@ public sealed partial class QuiverClient
             }
             var built = await IndexesOfAsync(info, indexes, rows, savedIndexes, cancellationToken).ConfigureAwait(false);
             _sealedChannel[record.SegmentId] = record.VirtualChannel;
-            return new SealedSegment(rows, reader, built);
+            var segment = new SealedSegment(rows, reader, built);
+            segment.SetScalarIndexes(ScalarIndexesOf(info, await ScalarIndexDefinitionsAsync(info, cancellationToken).ConfigureAwait(false), rows));
+            return segment;
         }
         catch
         {
             reader.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>The collection's indexes on scalar fields.</summary>
+    private async Task<IReadOnlyList<IndexDefinition>> ScalarIndexDefinitionsAsync(CollectionInfo info, CancellationToken cancellationToken)
+    {
+        var db = (await _catalog.ListDatabasesAsync(cancellationToken).ConfigureAwait(false)).First(d => d.Id == info.DbId).Name;
+        var indexes = await _catalog.ListIndexesAsync(db, info.Name, cancellationToken).ConfigureAwait(false);
+        return indexes.Where(i => info.Schema.Field(i.FieldName) is { IsVector: false }).ToList();
+    }
+
+    /// <summary>
+    /// The scalar indexes of <paramref name="definitions"/> over a sealed segment's rows, by field. They are built in memory
+    /// from the rows (a sort or a grouping of one column) when the segment is sealed, loaded or compacted, not saved.
+    /// </summary>
+    private static Dictionary<string, Expressions.ScalarIndex> ScalarIndexesOf(CollectionInfo info, IReadOnlyList<IndexDefinition> definitions, GrowingSegment rows)
+    {
+        var result = new Dictionary<string, Expressions.ScalarIndex>(StringComparer.Ordinal);
+        var fields = rows.Schema.Fields;
+        foreach (var definition in definitions)
+        {
+            int column = -1;
+            for (int i = 0; i < fields.Count; i++) if (fields[i].Name == definition.FieldName) column = i;
+            if (column < 0) continue;
+            result[definition.FieldName] = Expressions.ScalarIndex.Build(definition.IndexType, fields[column], rows.Batches, column);
+        }
+        return result;
+    }
+
+    /// <summary>Brings every sealed segment's scalar indexes in line with the catalog's definitions (after a create or drop).</summary>
+    private async Task RefreshScalarIndexesAsync(CollectionRuntime runtime, CancellationToken cancellationToken)
+    {
+        var definitions = await ScalarIndexDefinitionsAsync(runtime.Info, cancellationToken).ConfigureAwait(false);
+        foreach (var shard in runtime.Shards)
+        {
+            using var held = SegmentSnapshot.Acquire(shard);
+            foreach (var segment in held.Segments.OfType<SealedSegment>())
+            {
+                var current = segment.ScalarIndexes;
+                var next = new Dictionary<string, Expressions.ScalarIndex>(StringComparer.Ordinal);
+                var missing = new List<IndexDefinition>();
+                foreach (var d in definitions)
+                {
+                    if (current.TryGetValue(d.FieldName, out var have) && string.Equals(have.IndexType, d.IndexType, StringComparison.OrdinalIgnoreCase)) next[d.FieldName] = have;
+                    else missing.Add(d);
+                }
+                foreach (var (field, built) in ScalarIndexesOf(runtime.Info, missing, segment.Rows)) next[field] = built;
+                segment.SetScalarIndexes(next);
+            }
         }
     }
 

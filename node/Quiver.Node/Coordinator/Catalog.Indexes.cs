@@ -10,10 +10,11 @@ public sealed partial class Catalog
     private static readonly string[] BinaryMetrics = ["HAMMING", "JACCARD", "SUBSTRUCTURE", "SUPERSTRUCTURE"];
 
     /// <summary>
-    /// Declares an index on a vector field (one per field in this version). Asking again for the same
+    /// Declares an index on a field (one per field in this version): a vector index with its metric, or a scalar index
+    /// (INVERTED, STL_SORT, BITMAP, Trie, AUTOINDEX — whatever the field's type takes; no metric). Asking again for the same
     /// index (name, type, metric, params) returns the existing one; anything different on that field, or
     /// the index name used on another field, is IndexDuplicate. FieldNotFound for an unknown field,
-    /// IndexNotSupported for a scalar field, ParameterInvalid for a metric the field type does not take.
+    /// IndexNotSupported for an index type the field's type does not take, ParameterInvalid for a metric the field type does not take.
     /// </summary>
     public Task<IndexDefinition> CreateIndexAsync(string? dbName, string collection, IndexSpec spec, CancellationToken cancellationToken = default)
     {
@@ -34,10 +35,16 @@ public sealed partial class Catalog
             var c = ResolveCollection(state, ResolveDatabase(state, dbName), collection);
             var field = c.Schema.Field(spec.FieldName)
                 ?? throw new QuiverException(ErrorCode.FieldNotFound, $"field '{spec.FieldName}' not found in collection '{c.Name}'");
-            if (!field.IsVector)
-                throw new QuiverException(ErrorCode.IndexNotSupported,
-                    $"field '{field.Name}' of collection '{c.Name}' is {field.DataType}; only vector fields can be indexed in this version");
-            string metric = ResolveMetric(spec.MetricType, field.DataType, field.Name);
+            string metric;
+            if (field.IsVector) metric = ResolveMetric(spec.MetricType, field.DataType, field.Name);
+            else
+            {
+                if (!Expressions.ScalarIndex.Supports(indexType, field.DataType, field.ElementType, out var why))
+                    throw new QuiverException(ErrorCode.IndexNotSupported, $"index type {indexType} on field '{field.Name}' ({field.DataType}) of collection '{c.Name}': {why}");
+                if (!string.IsNullOrWhiteSpace(spec.MetricType))
+                    throw QuiverException.Invalid($"field '{field.Name}' is a scalar field; a scalar index takes no metric type (got '{spec.MetricType}')");
+                metric = "";
+            }
 
             var indexes = state.IndexesOf(c.Id);
             var onField = indexes.Values.FirstOrDefault(i => i.FieldId == field.FieldId);

@@ -2,6 +2,7 @@ using Quiver.Index;
 using Quiver.Index.Ivf;
 using Quiver.Kernel.Bits;
 using Quiver.Kernel.Distance;
+using Quiver.Node.Expressions;
 using Quiver.Node.Streaming;
 using Quiver.Storage.Segments;
 
@@ -55,6 +56,7 @@ public sealed class SealedSegment : IQuerySegment, IDisposable
         var kept = new Dictionary<string, SegmentIndex>();
         if (_indexes.TryGetValue(field, out var replaced)) kept[field] = replaced;
         var segment = new SealedSegment(_rows, _reader, next);
+        segment.SetScalarIndexes(_scalarIndexes);
         _reader = null;
         _indexes = kept;
         return segment;
@@ -73,8 +75,17 @@ public sealed class SealedSegment : IQuerySegment, IDisposable
     /// <summary>The vector indexes over this segment, by field.</summary>
     public IReadOnlyDictionary<string, SegmentIndex> Indexes => _indexes;
 
-    /// <summary>True when <paramref name="field"/> has an index here.</summary>
-    public bool HasIndex(string field) => _indexes.ContainsKey(field);
+    /// <summary>True when <paramref name="field"/> has an index here (vector or scalar).</summary>
+    public bool HasIndex(string field) => _indexes.ContainsKey(field) || _scalarIndexes.ContainsKey(field);
+
+    private volatile IReadOnlyDictionary<string, ScalarIndex> _scalarIndexes = NoScalarIndexes;
+    private static readonly IReadOnlyDictionary<string, ScalarIndex> NoScalarIndexes = new Dictionary<string, ScalarIndex>();
+
+    /// <summary>The scalar indexes over this segment's fields, by field: what filters use instead of scanning a column.</summary>
+    public IReadOnlyDictionary<string, ScalarIndex> ScalarIndexes => _scalarIndexes;
+
+    /// <summary>Replaces the scalar indexes (built in memory from the rows; readers keep the set they took).</summary>
+    public void SetScalarIndexes(IReadOnlyDictionary<string, ScalarIndex> indexes) => _scalarIndexes = indexes ?? NoScalarIndexes;
 
     /// <summary>The segment's rows as Arrow batches (what its insert file holds).</summary>
     public IReadOnlyList<Apache.Arrow.RecordBatch> Batches => _rows.Batches;

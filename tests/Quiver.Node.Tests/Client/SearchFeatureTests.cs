@@ -300,6 +300,40 @@ public class SearchFeatureTests
     }
 
     [Fact]
+    public async Task ScalarIndexesAnswerFiltersLikeTheScan()
+    {
+        using var dir = new ScratchDirectory("scalar");
+        var (client, _, _) = await Open(dir, "HNSW", flush: true);
+        await using var _c = client;
+        string[] filters = ["tag == 7", "tag < 30 and color == \"red\"", "color in [\"red\", \"blue\"] and tag >= 990", "color like \"bl%\" and tag < 5", "not (tag > 3)"];
+        var before = new List<List<long>>();
+        foreach (var f in filters) before.Add((await client.QueryAsync("items", new QueryRequest { Filter = f })).Select(r => (long)r["id"]!).ToList());
+        Assert.All(before, b => Assert.NotEmpty(b));
+
+        await client.CreateIndexAsync("items", new IndexSpec("tag", "STL_SORT", null, null));
+        await client.CreateIndexAsync("items", new IndexSpec("color", "INVERTED", null, null));
+        var described = await client.DescribeIndexAsync("items", "color");
+        Assert.Equal(Rows, described.IndexedRows);
+        for (int i = 0; i < filters.Length; i++)
+            Assert.Equal(before[i], (await client.QueryAsync("items", new QueryRequest { Filter = filters[i] })).Select(r => (long)r["id"]!));
+
+        // New segments get them at flush, and a restart rebuilds them.
+        await client.InsertAsync("items", Data(Rows, 500, Vectors(500, 31), Vectors(500, 32)));
+        await client.FlushAsync("items");
+        var expected = Enumerable.Range(0, Rows + 500).Where(i => Tag(i) == 7).Select(i => (long)i).ToList();
+        Assert.Equal(expected, (await client.QueryAsync("items", new QueryRequest { Filter = "tag == 7" })).Select(r => (long)r["id"]!));
+        await client.DisposeAsync();
+        await using var reopened = await QuiverClient.OpenAsync(dir.Path, Small);
+        Assert.Equal(expected, (await reopened.QueryAsync("items", new QueryRequest { Filter = "tag == 7" })).Select(r => (long)r["id"]!));
+        Assert.True(await reopened.DropIndexAsync("items", "tag"));
+        Assert.Equal(expected, (await reopened.QueryAsync("items", new QueryRequest { Filter = "tag == 7" })).Select(r => (long)r["id"]!));
+
+        var refused = await Assert.ThrowsAsync<QuiverException>(() => reopened.CreateIndexAsync("items", new IndexSpec("color", "STL_SORT_NOPE", null, null)));
+        Assert.Equal(ErrorCode.IndexNotSupported, refused.Code);
+        await Assert.ThrowsAsync<QuiverException>(() => reopened.CreateIndexAsync("items", new IndexSpec("tag", "INVERTED", "L2", null)));
+    }
+
+    [Fact]
     public async Task ConsistencyLevelsSeeWhatTheyPromise()
     {
         using var dir = new ScratchDirectory("consistency");
