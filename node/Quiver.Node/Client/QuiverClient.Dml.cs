@@ -79,8 +79,8 @@ public sealed partial class QuiverClient
         var runtime = await LoadedRuntimeAsync(db, collection, cancellationToken).ConfigureAwait(false);
         var field = SearchExecutor.ResolveVectorField(runtime.Info.Schema, request.VectorField);
         Metric? indexMetric = await IndexMetricAsync(runtime.Info, field, db, collection, cancellationToken).ConfigureAwait(false);
-        var partitions = Partitions(runtime.Info, request.Partitions);
         var plan = CompileFilter(runtime.Info.Schema, request.Filter, request.FilterParams);
+        var partitions = ReadPartitions(runtime.Info, request.Partitions, request.Filter, request.FilterParams);
         ulong snapshot = await ReadSnapshotAsync(runtime, request.ConsistencyLevel, request.GuaranteeTimestamp, cancellationToken).ConfigureAwait(false);
         return SearchExecutor.Search(runtime.Info.Schema, runtime.Shards, partitions, request, indexMetric, snapshot, plan);
     }

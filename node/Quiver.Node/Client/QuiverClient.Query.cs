@@ -54,6 +54,23 @@ public sealed partial class QuiverClient
         return physical <= 0 ? 0 : HybridTimestamp.Compose(physical, 0);
     }
 
+    /// <summary>
+    /// The partitions a read covers: the named ones, or — in a partition-key collection whose filter pins the key — only the
+    /// partitions the pinned values hash to; otherwise every partition.
+    /// </summary>
+    private static HashSet<long> ReadPartitions(CollectionInfo info, IReadOnlyList<string> names, string? filter, IReadOnlyDictionary<string, object?>? values)
+    {
+        var all = Partitions(info, names);
+        if (names.Count > 0 || !info.HasPartitionKey || info.Schema.PartitionKeyField is not { } key) return all;
+        var pinned = PartitionPruning.PinnedValues(filter, key.Name, key.DataType, values);
+        if (pinned is null) return all;
+        var ordered = PartitionKeyPartitions(info, null);
+        var result = new HashSet<long>();
+        foreach (var v in pinned)
+            result.Add(ordered[v is long l ? ShardRouter.Shard(l, ordered.Length) : ShardRouter.Shard((string)v, ordered.Length)]);
+        return result;
+    }
+
     private static FilterPlan? CompileFilter(CollectionSchema schema, string? filter, IReadOnlyDictionary<string, object?>? values)
     {
         if (string.IsNullOrWhiteSpace(filter)) return null;
@@ -72,7 +89,7 @@ public sealed partial class QuiverClient
         var runtime = await LoadedRuntimeAsync(db, collection, cancellationToken).ConfigureAwait(false);
         var schema = runtime.Info.Schema;
         var plan = CompileFilter(schema, request.Filter, request.FilterParams);
-        var partitions = Partitions(runtime.Info, request.Partitions);
+        var partitions = ReadPartitions(runtime.Info, request.Partitions, request.Filter, request.FilterParams);
         if (IsCount(request.OutputFields))
         {
             long count = await CountMatchingAsync(runtime, plan, partitions, request.IgnoreGrowing, request.ConsistencyLevel, request.GuaranteeTimestamp, cancellationToken).ConfigureAwait(false);
@@ -108,7 +125,7 @@ public sealed partial class QuiverClient
     {
         var runtime = await LoadedRuntimeAsync(db, collection, cancellationToken).ConfigureAwait(false);
         var plan = CompileFilter(runtime.Info.Schema, filter, filterParams);
-        var partitions = Partitions(runtime.Info, partitionNames ?? []);
+        var partitions = ReadPartitions(runtime.Info, partitionNames ?? [], filter, filterParams);
         return await CountMatchingAsync(runtime, plan, partitions, false, consistencyLevel, 0, cancellationToken).ConfigureAwait(false);
     }
 
@@ -179,7 +196,7 @@ public sealed partial class QuiverClient
         var runtime = await LoadedRuntimeAsync(db, collection, cancellationToken).ConfigureAwait(false);
         var schema = runtime.Info.Schema;
         var plan = CompileFilter(schema, request.Filter, request.FilterParams);
-        var partitions = Partitions(runtime.Info, request.Partitions);
+        var partitions = ReadPartitions(runtime.Info, request.Partitions, request.Filter, request.FilterParams);
         var fields = QueryFields(schema, request.OutputFields);
         // One timestamp for every page: writes that have one below it are applied before the first page; later ones are above it.
         ulong snapshot = await _tso.AllocateAsync(cancellationToken: cancellationToken).ConfigureAwait(false);

@@ -217,8 +217,9 @@ public static class SearchExecutor
                 // One segment's candidates come sorted best-first already; several are merged.
                 if (contributing > 1)
                 {
-                    if (shape.Larger) list.Sort(static (a, b) => b.Distance.CompareTo(a.Distance));
-                    else list.Sort(static (a, b) => a.Distance.CompareTo(b.Distance));
+                    // Ties go to the smaller key (then segment and row), so pages of one ranking never overlap or skip.
+                    if (shape.Larger) list.Sort(static (a, b) => b.Distance.CompareTo(a.Distance) is var c && c != 0 ? c : Tie(a, b));
+                    else list.Sort(static (a, b) => a.Distance.CompareTo(b.Distance) is var c && c != 0 ? c : Tie(a, b));
                 }
                 var hits = Reduce(shape, view.List, list, out bool satisfied);
                 results[q] = hits;
@@ -236,6 +237,9 @@ public static class SearchExecutor
             ArrayPool<bool>.Shared.Return(deeper);
         }
     }
+
+    private static int Tie(in Candidate a, in Candidate b) =>
+        a.Key != b.Key ? a.Key.CompareTo(b.Key) : a.Segment != b.Segment ? a.Segment.CompareTo(b.Segment) : a.Row.CompareTo(b.Row);
 
     /// <summary>
     /// One query's merged candidates (best first) → its hits: out-of-range hits dropped, a key seen twice (inserted twice,

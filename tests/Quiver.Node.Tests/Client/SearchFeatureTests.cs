@@ -334,6 +334,42 @@ public class SearchFeatureTests
     }
 
     [Fact]
+    public async Task PartitionKeyFiltersPruneWithoutChangingResults()
+    {
+        using var dir = new ScratchDirectory("pkey");
+        await using var client = await QuiverClient.OpenAsync(dir.Path, Small);
+        await client.CreateCollectionAsync(new CollectionSchema("t",
+        [
+            new FieldSchema("id", FieldType.Int64) { IsPrimaryKey = true },
+            new FieldSchema("vec", FieldType.FloatVector) { Dim = Dim },
+            new FieldSchema("tenant", FieldType.Int64) { IsPartitionKey = true },
+        ]), new CreateCollectionOptions { NumPartitions = 8, ShardsNum = 2 });
+        const int n = 2000;
+        var v = Vectors(n, 41);
+        await client.InsertAsync("t", new InsertData(n).Column("id", Enumerable.Range(0, n).Select(i => (long)i).ToArray()).Column("vec", v)
+            .Column("tenant", Enumerable.Range(0, n).Select(i => (long)(i % 50)).ToArray()));
+        Assert.Equal(new long[] { 7, 9 }, Quiver.Node.Proxy.PartitionPruning.PinnedValues("tenant == 7 or (9 == tenant and id > 3)", "tenant", FieldType.Int64, null)!.Cast<long>().Order());
+        Assert.Null(Quiver.Node.Proxy.PartitionPruning.PinnedValues("tenant == 7 or id > 3", "tenant", FieldType.Int64, null));
+        foreach (var (filter, match) in new (string, Func<int, bool>)[]
+        {
+            ("tenant == 7", i => i % 50 == 7),
+            ("tenant in [1, 2, 49] and id < 1000", i => i % 50 is 1 or 2 or 49 && i < 1000),
+            ("tenant == 7 or tenant == 9", i => i % 50 is 7 or 9),
+            ("tenant in {t}", i => i % 50 is 3 or 4),
+            ("tenant == 7 and tenant == 8", _ => false),
+        })
+        {
+            var templates = new Dictionary<string, object?> { ["t"] = new long[] { 3, 4 } };
+            var rows = await client.QueryAsync("t", new QueryRequest { Filter = filter, FilterParams = templates });
+            Assert.Equal(Enumerable.Range(0, n).Where(match).Select(i => (long)i), rows.Select(r => (long)r["id"]!));
+            Assert.Equal(rows.Count, await client.CountAsync("t", filter, templates));
+            var hits = await client.SearchAsync("t", new SearchRequest { Vectors = v[..Dim], Limit = 5, Metric = "L2", Filter = filter, FilterParams = templates });
+            var expected = Enumerable.Range(0, n).Where(match).OrderBy(i => L2(v.AsSpan(0, Dim), v.AsSpan(i * Dim, Dim))).Take(5).Select(i => (long)i);
+            Assert.Equal(expected, hits[0].Select(h => (long)h.Id));
+        }
+    }
+
+    [Fact]
     public async Task ConsistencyLevelsSeeWhatTheyPromise()
     {
         using var dir = new ScratchDirectory("consistency");
