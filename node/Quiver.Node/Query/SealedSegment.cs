@@ -92,7 +92,19 @@ public sealed class SealedSegment : IQuerySegment, IDisposable
 
     public long LiveCount(ulong snapshotTs) => _rows.LiveCount(snapshotTs);
     public bool IsVisible(long row, ulong snapshotTs) => _rows.IsVisible(row, snapshotTs);
-    public Bitset VisibleRows(ulong snapshotTs) => _rows.VisibleRows(snapshotTs);
+    /// <summary>
+    /// Visible rows at <paramref name="snapshotTs"/>. At the latest snapshot (every read but an iterator's) that is the
+    /// cached mask of rows never deleted, since a sealed segment takes no more rows; older snapshots check each row.
+    /// </summary>
+    public Bitset VisibleRows(ulong snapshotTs)
+    {
+        if (snapshotTs < ulong.MaxValue - 1) return _rows.VisibleRows(snapshotTs);
+        var alive = Alive();
+        var copy = new Bitset(checked((int)RowCount));
+        if (alive is null) copy.SetAll();
+        else alive.Words.CopyTo(copy.Words);
+        return copy;
+    }
     public bool TryGetRow(object primaryKey, ulong snapshotTs, out long row) => _rows.TryGetRow(primaryKey, snapshotTs, out row);
     public object PrimaryKey(long row) => _int64Keys is { } keys ? keys[row] : _rows.PrimaryKey(row);
     public long Int64Key(long row) => _int64Keys is { } keys ? keys[row] : _rows.Int64Key(row);
