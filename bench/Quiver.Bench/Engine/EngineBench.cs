@@ -31,6 +31,8 @@ internal static class EngineBench
             foreach (var (dim, rows) in searchOnly ? [] : new[] { (128, quick ? 100_000 : 300_000), (784, quick ? 30_000 : 60_000) })
                 foreach (var row in Insert(Path.Combine(root, $"insert-{dim}"), dim, rows, 1000).GetAwaiter().GetResult()) Emit(row);
             foreach (var row in Search(Path.Combine(root, "search"), dataDir, quick).GetAwaiter().GetResult()) Emit(row);
+            // Filter-expression evaluation and filtered search (also `quiver-bench filter` alone).
+            foreach (var row in FilterBench.Rows(quick, root, dataDir)) Emit(row);
             return 0;
         }
         finally

@@ -28,14 +28,20 @@ internal static class FilterBench
         using var lines = new ResultLines(output);
         try
         {
-            foreach (var row in Evaluation(quick ? 2_000_000 : 10_000_000)) lines.Emit(row);
-            foreach (var row in FilteredSearch(root, dataDir, quick).GetAwaiter().GetResult()) lines.Emit(row);
+            foreach (var row in Rows(quick, root, dataDir)) lines.Emit(row);
             return 0;
         }
         finally
         {
             try { Directory.Delete(root, recursive: true); } catch (IOException) { }
         }
+    }
+
+    /// <summary>Every row of this bench (also run by <c>quiver-bench engine</c>); <paramref name="root"/> is a scratch directory.</summary>
+    public static IEnumerable<Dictionary<string, object>> Rows(bool quick, string root, string? dataDir)
+    {
+        foreach (var row in Evaluation(quick ? 2_000_000 : 10_000_000)) yield return row;
+        foreach (var row in FilteredSearch(Path.Combine(root, "filtered"), dataDir, quick).GetAwaiter().GetResult()) yield return row;
     }
 
     private static IEnumerable<Dictionary<string, object>> Evaluation(int rows)
