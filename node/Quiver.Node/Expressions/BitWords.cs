@@ -68,6 +68,17 @@ internal static class BitWords
         int words = Bitset.WordsFor(rows);
         int shift = bitOffset & 7;
         int firstByte = bitOffset >> 3;
+        if (shift == 0 && BitConverter.IsLittleEndian)
+        {
+            // Byte-aligned (every batch's own bitmap, and chunks of it): a plain copy of the bytes. Like Read64, a
+            // bitmap shorter than the rows reads as zeros past its end.
+            int bytes = Math.Clamp(Math.Min((rows + 7) >> 3, bitmap.Length - firstByte), 0, words * 8);
+            var into = System.Runtime.InteropServices.MemoryMarshal.AsBytes(dest[..words]);
+            if (bytes > 0) bitmap.Slice(firstByte, bytes).CopyTo(into);
+            into[bytes..].Clear();
+            if (words > 0) dest[words - 1] &= TailMask(rows);
+            return;
+        }
         for (int w = 0; w < words; w++)
         {
             int at = firstByte + (w << 3);

@@ -1,16 +1,27 @@
 using Apache.Arrow;
 using Quiver.Kernel.Bits;
+using Quiver.Storage.Segments;
 
 namespace Quiver.Node.Expressions;
 
 /// <summary>
-/// The state of one <see cref="FilterPlan.Evaluate"/> call: the batch and the chunk of it being evaluated, the
-/// columns the plan's field slots map to, per-chunk caches (validity words per field, extracted JSON paths) and
-/// scratch arrays. Batches are evaluated in chunks of at most <see cref="ChunkRows"/> rows (a multiple of 64),
-/// so every temporary a node needs — masks, long/double columns — has one fixed size, stays cache-resident, and
-/// is reused chunk after chunk: an evaluation allocates its scratch once, never per row. A plan is immutable
-/// and shared; everything mutable lives here, one context per call (so plans evaluate concurrently).
+/// The state of one <see cref="FilterPlan.Evaluate(IReadOnlyList{RecordBatch}, SegmentSchema)"/>
+/// call: the batch and the chunk of it being evaluated, the columns the plan's field slots map to, per-chunk caches
+/// (validity words per field, extracted JSON paths) and scratch arrays. Batches are evaluated in chunks of at most
+/// <see cref="ChunkRows"/> rows (a multiple of 64), so every temporary a node needs — masks, long/double columns —
+/// has one fixed size, stays cache-resident, and is reused chunk after chunk: an evaluation allocates its scratch
+/// once, never per row. A plan is immutable and shared; everything mutable lives here, one context per call at a
+/// time (so plans evaluate concurrently).
 /// </summary>
+/// <remarks>
+/// Growing and freshly flushed segments hold many small batches (one per insert, often 1 000 rows), so what a
+/// chunk costs beyond its rows is kept to a few field stores: scratch arrays are sized to the largest chunk of the
+/// call (<see cref="Prepare"/>), not to <see cref="ChunkRows"/> — a 1 000-row segment does not allocate 256 KiB
+/// long columns; moving to the next chunk (<see cref="Begin"/>) resets each pool's cursor and bumps a chunk
+/// generation that invalidates the validity and JSON caches, instead of clearing arrays; a column without nulls
+/// costs no validity words at all. A plan keeps one spare context between calls, so evaluating segment after
+/// segment allocates little more than the result bitset.
+/// </remarks>
 internal sealed class EvalContext
 {
     /// <summary>Rows per chunk: 32 Ki rows keeps a long column at 256 KiB and a mask at 4 KiB.</summary>
@@ -18,25 +29,28 @@ internal sealed class EvalContext
 
     public const int ChunkWords = ChunkRows / 64;
 
-    private readonly int[] _columnOfSlot;
-    private readonly Pool<ulong> _words = new(ChunkWords);
-    private readonly Pool<long> _longs = new(ChunkRows);
-    private readonly Pool<double> _doubles = new(ChunkRows);
-    private readonly Pool<int> _ints = new(ChunkRows);
-    private readonly Pool<byte> _bytes = new(ChunkRows);
+    private readonly Pool<ulong> _words = new();
+    private readonly Pool<long> _longs = new();
+    private readonly Pool<double> _doubles = new();
+    private readonly Pool<int> _ints = new();
+    private readonly Pool<byte> _bytes = new();
+    private NumVector[] _vectors = [];
+    private int _vectorsUsed;
     private readonly ulong[]?[] _validity;
-    private readonly bool[] _validityDone;
+    private readonly int[] _validityChunk;
     private readonly JsonVector?[] _json;
-    private readonly bool[] _jsonDone;
+    private readonly int[] _jsonChunk;
+    private int[] _columnOfSlot = [];
+    private int _capacityRows;
+    private int _chunk;
     private byte[] _arena = new byte[4096];
 
-    public EvalContext(int[] columnOfSlot, int jsonSlots)
+    public EvalContext(int slots, int jsonSlots)
     {
-        _columnOfSlot = columnOfSlot;
-        _validity = new ulong[]?[columnOfSlot.Length];
-        _validityDone = new bool[columnOfSlot.Length];
+        _validity = new ulong[]?[slots];
+        _validityChunk = new int[slots];
         _json = new JsonVector?[jsonSlots];
-        _jsonDone = new bool[jsonSlots];
+        _jsonChunk = new int[jsonSlots];
     }
 
     public RecordBatch Batch { get; private set; } = null!;
@@ -50,11 +64,49 @@ internal sealed class EvalContext
     /// <summary>Mask words of the chunk.</summary>
     public int Words { get; private set; }
 
+    /// <summary>Rows every scratch array holds (the largest chunk of this call, rounded up to 64).</summary>
+    public int CapacityRows => _capacityRows;
+
     /// <summary>Bytes used in <see cref="Arena"/> (unescaped JSON strings of this chunk).</summary>
     public int ArenaUsed { get; set; }
 
     /// <summary>Scratch bytes for this chunk; grows, keeping what was written (offsets into it stay valid).</summary>
     public byte[] Arena => _arena;
+
+    /// <summary>The segment schema <see cref="ColumnOfSlot"/> was resolved against (a plan's spare context skips redoing it).</summary>
+    public SegmentSchema? ResolvedFor { get; private set; }
+
+    /// <summary>The batch column of each field slot.</summary>
+    public int[] ColumnOfSlot => _columnOfSlot;
+
+    /// <summary>
+    /// Readies the context for a call whose chunks have at most <paramref name="maxChunkRows"/> rows, reading the
+    /// slots from <paramref name="columnOfSlot"/>. Scratch arrays from an earlier call are kept when they are big
+    /// enough, else dropped and rented anew at the new size.
+    /// </summary>
+    public void Prepare(int[] columnOfSlot, SegmentSchema resolvedFor, int maxChunkRows)
+    {
+        _columnOfSlot = columnOfSlot;
+        ResolvedFor = resolvedFor;
+        int capacity = (Math.Min(maxChunkRows, ChunkRows) + 63) & ~63;
+        if (capacity > _capacityRows)
+        {
+            _capacityRows = capacity;
+            _words.Resize(capacity / 64);
+            _longs.Resize(capacity);
+            _doubles.Resize(capacity);
+            _ints.Resize(capacity);
+            _bytes.Resize(capacity);
+        }
+    }
+
+    /// <summary>Drops the references to the caller's data (batches, JSON buffers) so a spare context pins nothing.</summary>
+    public void Finish()
+    {
+        Batch = null!;
+        foreach (var j in _json)
+            if (j is not null) j.Data = default;
+    }
 
     /// <summary>Moves to rows [start, start + length) of <paramref name="batch"/>, releasing the previous chunk's scratch.</summary>
     public void Begin(RecordBatch batch, int start, int length)
@@ -68,8 +120,14 @@ internal sealed class EvalContext
         _doubles.ReleaseAll();
         _ints.ReleaseAll();
         _bytes.ReleaseAll();
-        System.Array.Clear(_validityDone);
-        System.Array.Clear(_jsonDone);
+        _vectorsUsed = 0;
+        // A new generation invalidates every cached validity and JSON extraction (0 is never a current chunk).
+        if (++_chunk == int.MaxValue)
+        {
+            System.Array.Clear(_validityChunk);
+            System.Array.Clear(_jsonChunk);
+            _chunk = 1;
+        }
         ArenaUsed = 0;
     }
 
@@ -79,11 +137,17 @@ internal sealed class EvalContext
     /// <summary>The validity words of slot <paramref name="slot"/> over the chunk; empty when every row has a value.</summary>
     public ReadOnlySpan<ulong> Validity(int slot)
     {
-        if (!_validityDone[slot])
+        if (_validityChunk[slot] != _chunk)
         {
-            var words = RentWords();
-            _validity[slot] = BitWords.TryValidity(Column(slot), Start, Length, words) ? words : null;
-            _validityDone[slot] = true;
+            var column = Column(slot);
+            ulong[]? words = null;
+            if (column.NullCount != 0)
+            {
+                words = RentWords();
+                if (!BitWords.TryValidity(column, Start, Length, words)) words = null;
+            }
+            _validity[slot] = words;
+            _validityChunk[slot] = _chunk;
         }
         return _validity[slot] is { } v ? v.AsSpan(0, Words) : default;
     }
@@ -92,10 +156,10 @@ internal sealed class EvalContext
     public JsonVector Json(int jsonSlot, JsonPathNode path)
     {
         var v = _json[jsonSlot] ??= new JsonVector();
-        if (!_jsonDone[jsonSlot])
+        if (_jsonChunk[jsonSlot] != _chunk)
         {
             path.Extract(this, v);
-            _jsonDone[jsonSlot] = true;
+            _jsonChunk[jsonSlot] = _chunk;
         }
         return v;
     }
@@ -110,6 +174,7 @@ internal sealed class EvalContext
     /// <summary>A mask of <see cref="Words"/> words (contents undefined) that lives until the next chunk.</summary>
     public Span<ulong> RentMask() => _words.Rent().AsSpan(0, Words);
 
+    /// <summary>At least <see cref="Words"/> words (contents undefined), until the next chunk.</summary>
     public ulong[] RentWords() => _words.Rent();
 
     public long[] RentLongs() => _longs.Rent();
@@ -120,23 +185,45 @@ internal sealed class EvalContext
 
     public byte[] RentBytes() => _bytes.Rent();
 
-    /// <summary>Fixed-size arrays handed out during a chunk and all taken back when the next begins.</summary>
-    private sealed class Pool<T>(int size)
+    /// <summary>A numeric vector holder (fields to be set by the caller), until the next chunk.</summary>
+    public NumVector RentVector()
     {
-        private readonly Stack<T[]> _free = new();
-        private readonly List<T[]> _used = [];
+        if (_vectorsUsed == _vectors.Length) System.Array.Resize(ref _vectors, Math.Max(4, _vectors.Length * 2));
+        var v = _vectors[_vectorsUsed] ??= new NumVector();
+        _vectorsUsed++;
+        v.Forget();
+        return v;
+    }
+
+    /// <summary>
+    /// Arrays of one size handed out during a chunk and all taken back when the next begins: renting is a cursor
+    /// step (allocating only the first time a chunk needs that many), releasing resets the cursor.
+    /// </summary>
+    private sealed class Pool<T>
+    {
+        private T[][] _arrays = [];
+        private int _count;
+        private int _used;
+        private int _size;
+
+        public void Resize(int size)
+        {
+            _size = size;
+            _arrays = [];
+            _count = 0;
+            _used = 0;
+        }
 
         public T[] Rent()
         {
-            var a = _free.Count > 0 ? _free.Pop() : new T[size];
-            _used.Add(a);
-            return a;
+            if (_used == _count)
+            {
+                if (_count == _arrays.Length) System.Array.Resize(ref _arrays, Math.Max(4, _count * 2));
+                _arrays[_count++] = new T[_size];
+            }
+            return _arrays[_used++];
         }
 
-        public void ReleaseAll()
-        {
-            foreach (var a in _used) _free.Push(a);
-            _used.Clear();
-        }
+        public void ReleaseAll() => _used = 0;
     }
 }

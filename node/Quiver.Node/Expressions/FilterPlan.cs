@@ -54,6 +54,7 @@ public sealed class FilterPlan
     private readonly IReadOnlyList<SegmentField> _slots;
     private readonly int _jsonSlots;
     private readonly int _primaryKeySlot;
+    private EvalContext? _spare;
 
     private FilterPlan(string expression, FilterNode root, IReadOnlyList<SegmentField> slots, int jsonSlots, string primaryKey)
     {
@@ -99,7 +100,12 @@ public sealed class FilterPlan
         ArgumentNullException.ThrowIfNull(batches);
         ArgumentNullException.ThrowIfNull(segmentSchema);
         long total = 0;
-        foreach (var b in batches) total += b.Length;
+        int maxChunk = 0;
+        for (int b = 0; b < batches.Count; b++)
+        {
+            total += batches[b].Length;
+            maxChunk = Math.Max(maxChunk, Math.Min(batches[b].Length, EvalContext.ChunkRows));
+        }
         if (total > int.MaxValue) throw new ArgumentException($"{total} rows exceed a bitset's {int.MaxValue}", nameof(batches));
         var result = new Bitset((int)total);
         if (total == 0) return result;
@@ -108,12 +114,28 @@ public sealed class FilterPlan
             result.SetAll();
             return result;
         }
-        var ctx = new EvalContext(ResolveColumns(segmentSchema), _jsonSlots);
-        var words = result.Words;
-        var scratch = new ulong[EvalContext.ChunkWords];
-        int row = 0;
-        foreach (var batch in batches)
+        // One spare context per plan: segment after segment reuses its scratch; concurrent calls make their own.
+        var ctx = Interlocked.Exchange(ref _spare, null) ?? new EvalContext(_slots.Count, _jsonSlots);
+        try
         {
+            var columns = ReferenceEquals(ctx.ResolvedFor, segmentSchema) ? ctx.ColumnOfSlot : ResolveColumns(segmentSchema);
+            ctx.Prepare(columns, segmentSchema, maxChunk);
+            EvaluateChunks(ctx, batches, result.Words);
+        }
+        finally
+        {
+            ctx.Finish();
+            Volatile.Write(ref _spare, ctx);
+        }
+        return result;
+    }
+
+    private void EvaluateChunks(EvalContext ctx, IReadOnlyList<RecordBatch> batches, Span<ulong> words)
+    {
+        int row = 0;
+        for (int b = 0; b < batches.Count; b++)
+        {
+            var batch = batches[b];
             for (int start = 0; start < batch.Length; start += EvalContext.ChunkRows)
             {
                 int length = Math.Min(EvalContext.ChunkRows, batch.Length - start);
@@ -126,14 +148,13 @@ public sealed class FilterPlan
                 }
                 else
                 {
-                    var t = scratch.AsSpan(0, ctx.Words);
+                    var t = ctx.RentMask();
                     _root.Evaluate(ctx, t, default);
                     BitWords.Splice(words, at, t, length);
                 }
             }
             row += batch.Length;
         }
-        return result;
     }
 
     private int[] ResolveColumns(SegmentSchema segmentSchema)

@@ -29,6 +29,17 @@ internal sealed class NumVector
     public double AsDouble(int i) => RowIsFloat(i) ? Floats[i] : Ints[i];
 
     public ReadOnlySpan<ulong> ValidSpan(int words) => Valid is null ? default : Valid.AsSpan(0, words);
+
+    /// <summary>Back to an empty Int vector (a context reuses its vectors chunk after chunk).</summary>
+    public void Forget()
+    {
+        Kind = NumKind.Int;
+        Length = 0;
+        Ints = [];
+        Floats = [];
+        IsFloat = null;
+        Valid = null;
+    }
 }
 
 /// <summary>A numeric-valued node: a field, a constant, arithmetic, an array element or length, a JSON number.</summary>
@@ -45,7 +56,9 @@ internal abstract class NumericNode
     /// <summary>A fresh vector of this node's kind with arrays for the chunk.</summary>
     protected NumVector NewVector(EvalContext ctx, NumKind kind)
     {
-        var v = new NumVector { Kind = kind, Length = ctx.Length };
+        var v = ctx.RentVector();
+        v.Kind = kind;
+        v.Length = ctx.Length;
         if (kind != NumKind.Float) v.Ints = ctx.RentLongs();
         if (kind != NumKind.Int) v.Floats = ctx.RentDoubles();
         if (kind == NumKind.Mixed) v.IsFloat = ctx.RentWords();
@@ -314,7 +327,8 @@ internal sealed class JsonNumberNode(JsonPathNode path) : NumericNode
     public override NumVector Evaluate(EvalContext ctx)
     {
         var j = Path.Get(ctx);
-        var v = new NumVector { Kind = NumKind.Mixed, Length = ctx.Length, Ints = j.I, Floats = j.D, IsFloat = ctx.RentWords(), Valid = ctx.RentWords() };
+        var v = ctx.RentVector();
+        (v.Kind, v.Length, v.Ints, v.Floats, v.IsFloat, v.Valid) = (NumKind.Mixed, ctx.Length, j.I, j.D, ctx.RentWords(), ctx.RentWords());
         j.KindMask(NumberKinds, v.Valid.AsSpan(0, ctx.Words));
         j.KindMask(FloatKinds, v.IsFloat.AsSpan(0, ctx.Words));
         return v;
@@ -335,7 +349,8 @@ internal sealed class JsonArrayLengthNode(JsonPathNode path) : NumericNode
     public override NumVector Evaluate(EvalContext ctx)
     {
         var j = path.Get(ctx);
-        var v = new NumVector { Kind = NumKind.Int, Length = ctx.Length, Ints = j.I, Valid = ctx.RentWords() };
+        var v = ctx.RentVector();
+        (v.Kind, v.Length, v.Ints, v.Valid) = (NumKind.Int, ctx.Length, j.I, ctx.RentWords());
         j.KindMask(ArrayKind, v.Valid.AsSpan(0, ctx.Words));
         return v;
     }
