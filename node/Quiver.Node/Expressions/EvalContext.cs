@@ -40,13 +40,15 @@ internal sealed class EvalContext
     private readonly int[] _validityChunk;
     private readonly JsonVector?[] _json;
     private readonly int[] _jsonChunk;
+    private readonly IndexAnswer?[] _answers;
     private int[] _columnOfSlot = [];
     private int _capacityRows;
     private int _chunk;
     private byte[] _arena = new byte[4096];
 
-    public EvalContext(int slots, int jsonSlots)
+    public EvalContext(int slots, int jsonSlots, int indexableLeaves)
     {
+        _answers = new IndexAnswer?[indexableLeaves];
         _validity = new ulong[]?[slots];
         _validityChunk = new int[slots];
         _json = new JsonVector?[jsonSlots];
@@ -54,6 +56,9 @@ internal sealed class EvalContext
     }
 
     public RecordBatch Batch { get; private set; } = null!;
+
+    /// <summary>Row of the segment (across all batches) the chunk starts at.</summary>
+    public int SegmentRow { get; private set; }
 
     /// <summary>First row of the chunk within <see cref="Batch"/>.</summary>
     public int Start { get; private set; }
@@ -104,14 +109,16 @@ internal sealed class EvalContext
     public void Finish()
     {
         Batch = null!;
+        System.Array.Clear(_answers);
         foreach (var j in _json)
             if (j is not null) j.Data = default;
     }
 
     /// <summary>Moves to rows [start, start + length) of <paramref name="batch"/>, releasing the previous chunk's scratch.</summary>
-    public void Begin(RecordBatch batch, int start, int length)
+    public void Begin(RecordBatch batch, int start, int length, int segmentRow)
     {
         Batch = batch;
+        SegmentRow = segmentRow;
         Start = start;
         Length = length;
         Words = Bitset.WordsFor(length);
@@ -130,6 +137,11 @@ internal sealed class EvalContext
         }
         ArenaUsed = 0;
     }
+
+    /// <summary>The index answer for indexable leaf <paramref name="leaf"/> in this evaluation, or null to scan it.</summary>
+    public IndexAnswer? Answer(int leaf) => _answers[leaf];
+
+    public void SetAnswer(int leaf, IndexAnswer? answer) => _answers[leaf] = answer;
 
     /// <summary>The whole Arrow column of field slot <paramref name="slot"/> in the current batch.</summary>
     public IArrowArray Column(int slot) => Batch.Column(_columnOfSlot[slot]);
