@@ -63,9 +63,10 @@ internal sealed class ArrayScalarIndex : ScalarIndex
         return new ArrayScalarIndex(indexType, field, column.Rows, nulls, postings);
     }
 
-    private protected override IndexAnswer? Answer(IndexQuery query, double budgetNs)
+    private protected override bool Answer(IndexQuery query, double budgetNs, Span<ulong> into, out bool complement)
     {
-        if (query is not ContainsQuery q) return null;
+        complement = false;
+        if (query is not ContainsQuery q) return false;
         var list = q.List;
         // The keys of the listed values this field's elements can equal, as the scan matches them; a value no
         // element can equal is −1 (it empties an _all, and adds nothing to an _any).
@@ -98,27 +99,31 @@ internal sealed class ArrayScalarIndex : ScalarIndex
         long count = 0;
         foreach (int k in keys)
             if (k >= 0) count += _postings.CountOf(k, k + 1);
-        if (LookupNs * (1 + keys.Count / 16.0) + count * ScatterNsPerRow > budgetNs) return null;
-        var bits = new Bitset(RowCount);
+        if (LookupNs * (1 + keys.Count / 16.0) + count * ScatterNsPerRow > budgetNs) return false;
+        into.Clear();
         if (q.Mode == ContainsMode.Any)
         {
             foreach (int k in keys)
-                if (k >= 0) RowSets.Scatter(_postings.RowsOf(k, k + 1), bits.Words);
-            return new IndexAnswer(bits, Complement: false, AllKnown: false);
+                if (k >= 0) RowSets.Scatter(_postings.RowsOf(k, k + 1), into);
+            return true;
         }
-        if (keys.Count == 0 && !impossible) return new IndexAnswer(bits, Complement: true, AllKnown: false); // _all of []: every row
-        if (impossible || keys.Contains(-1)) return new IndexAnswer(bits, Complement: false, AllKnown: false);
-        RowSets.Scatter(_postings.RowsOf(keys[0], keys[0] + 1), bits.Words);
+        if (keys.Count == 0 && !impossible)
+        {
+            complement = true; // _all of []: every (non-null) row
+            return true;
+        }
+        if (impossible || keys.Contains(-1)) return true;
+        RowSets.Scatter(_postings.RowsOf(keys[0], keys[0] + 1), into);
         if (keys.Count > 1)
         {
-            var next = new Bitset(RowCount);
+            var next = new ulong[into.Length];
             foreach (int k in keys.Skip(1).Distinct())
             {
-                next.ClearAll();
-                RowSets.Scatter(_postings.RowsOf(k, k + 1), next.Words);
-                bits.And(next);
+                System.Array.Clear(next);
+                RowSets.Scatter(_postings.RowsOf(k, k + 1), next);
+                BitOps.And(into, next);
             }
         }
-        return new IndexAnswer(bits, Complement: false, AllKnown: false);
+        return true;
     }
 }

@@ -87,70 +87,73 @@ internal sealed class BitmapScalarIndex : ScalarIndex
         return new BitmapScalarIndex(indexType, field, column.Rows, nulls, NumericPostings<long>.Build(values, rows));
     }
 
-    private protected override IndexAnswer? Answer(IndexQuery query, double budgetNs) => query switch
+    private protected override bool Answer(IndexQuery query, double budgetNs, Span<ulong> into, out bool complement)
     {
-        NumericQuery<sbyte> q when _longKeys is not null => Numeric(q.Condition, budgetNs),
-        NumericQuery<short> q when _longKeys is not null => Numeric(q.Condition, budgetNs),
-        NumericQuery<int> q when _longKeys is not null => Numeric(q.Condition, budgetNs),
-        NumericQuery<long> q when _longKeys is not null => Numeric(q.Condition, budgetNs),
-        NumericInQuery<sbyte> q when _longKeys is not null => Keys(q.Values.Select(v => _longKeys.Find(v)), budgetNs),
-        NumericInQuery<short> q when _longKeys is not null => Keys(q.Values.Select(v => _longKeys.Find(v)), budgetNs),
-        NumericInQuery<int> q when _longKeys is not null => Keys(q.Values.Select(v => _longKeys.Find(v)), budgetNs),
-        NumericInQuery<long> q when _longKeys is not null => Keys(q.Values.Select(v => _longKeys.Find(v)), budgetNs),
-        BoolQuery q when _longKeys is not null && Field.Type == FieldType.Bool => Keys([_longKeys.Find(q.Value ? 1 : 0)], budgetNs),
-        StringQuery q when _utf8Keys is not null => Run(_utf8Keys.Run(q.Op, q.Value), budgetNs),
-        PrefixQuery q when _utf8Keys is not null => Prefix(q.Prefix, budgetNs),
-        StringInQuery q when _utf8Keys is not null => Keys(q.Values.Select(v => _utf8Keys.Find(v)), budgetNs),
-        _ => null,
-    };
-
-    private IndexAnswer? Numeric<T>(NumCondition<T> c, double budgetNs) where T : unmanaged, IBinaryInteger<T>
-    {
-        var wide = new NumCondition<long>(c.Kind, long.CreateTruncating(c.A), long.CreateTruncating(c.B), c.LowStrict, c.HighStrict);
-        return Run(_longKeys!.Run(wide), budgetNs);
+        complement = false;
+        switch (query)
+        {
+            case NumericQuery<sbyte> q when _longKeys is not null: return Numeric(q.Condition, budgetNs, into, out complement);
+            case NumericQuery<short> q when _longKeys is not null: return Numeric(q.Condition, budgetNs, into, out complement);
+            case NumericQuery<int> q when _longKeys is not null: return Numeric(q.Condition, budgetNs, into, out complement);
+            case NumericQuery<long> q when _longKeys is not null: return Numeric(q.Condition, budgetNs, into, out complement);
+            case NumericInQuery<sbyte> q when _longKeys is not null: return Keys(q.Values.Select(v => _longKeys.Find(v)), budgetNs, into);
+            case NumericInQuery<short> q when _longKeys is not null: return Keys(q.Values.Select(v => _longKeys.Find(v)), budgetNs, into);
+            case NumericInQuery<int> q when _longKeys is not null: return Keys(q.Values.Select(v => _longKeys.Find(v)), budgetNs, into);
+            case NumericInQuery<long> q when _longKeys is not null: return Keys(q.Values.Select(v => _longKeys.Find(v)), budgetNs, into);
+            case BoolQuery q when _longKeys is not null && Field.Type == FieldType.Bool: return Keys([_longKeys.Find(q.Value ? 1 : 0)], budgetNs, into);
+            case StringQuery q when _utf8Keys is not null: return Run(_utf8Keys.Run(q.Op, q.Value), budgetNs, into, out complement);
+            case PrefixQuery q when _utf8Keys is not null:
+            {
+                var (lo, hi) = _utf8Keys.PrefixRun(q.Prefix);
+                return Run((lo, hi, false), budgetNs, into, out complement);
+            }
+            case StringInQuery q when _utf8Keys is not null: return Keys(q.Values.Select(v => _utf8Keys.Find(v)), budgetNs, into);
+            default: return false;
+        }
     }
 
-    private IndexAnswer? Prefix(byte[] prefix, double budgetNs)
+    private bool Numeric<T>(NumCondition<T> c, double budgetNs, Span<ulong> into, out bool complement) where T : unmanaged, IBinaryInteger<T>
     {
-        var (lo, hi) = _utf8Keys!.PrefixRun(prefix);
-        return Run((lo, hi, false), budgetNs);
+        var wide = new NumCondition<long>(c.Kind, long.CreateTruncating(c.A), long.CreateTruncating(c.B), c.LowStrict, c.HighStrict);
+        return Run(_longKeys!.Run(wide), budgetNs, into, out complement);
     }
 
     /// <summary>Keys [lo, hi), or the keys outside them as the complement when that is cheaper.</summary>
-    private IndexAnswer? Run((int Lo, int Hi, bool Complement) run, double budgetNs)
+    private bool Run((int Lo, int Hi, bool Complement) run, double budgetNs, Span<ulong> into, out bool complement)
     {
-        var (lo, hi, complement) = run;
+        var (lo, hi, outsideHolds) = run;
         double inside = _costBefore[hi] - _costBefore[lo];
         double outside = _costBefore[^1] - inside;
         bool takeInside = inside <= outside;
-        if (LookupNs + Math.Min(inside, outside) > budgetNs) return null;
-        var bits = new Bitset(RowCount);
-        if (takeInside) Write(lo, hi, bits);
+        complement = takeInside ? outsideHolds : !outsideHolds;
+        if (LookupNs + Math.Min(inside, outside) > budgetNs) return false;
+        into.Clear();
+        if (takeInside) Write(lo, hi, into);
         else
         {
-            Write(0, lo, bits);
-            Write(hi, _postings.KeyCount, bits);
+            Write(0, lo, into);
+            Write(hi, _postings.KeyCount, into);
         }
-        return new IndexAnswer(bits, takeInside ? complement : !complement, AllKnown: false);
+        return true;
     }
 
-    private IndexAnswer? Keys(IEnumerable<int> found, double budgetNs)
+    private bool Keys(IEnumerable<int> found, double budgetNs, Span<ulong> into)
     {
         var keys = found.Where(k => k >= 0).Distinct().ToArray();
         double cost = LookupNs * (1 + keys.Length / 16.0);
         foreach (int k in keys) cost += _costBefore[k + 1] - _costBefore[k];
-        if (cost > budgetNs) return null;
-        var bits = new Bitset(RowCount);
-        foreach (int k in keys) Write(k, k + 1, bits);
-        return new IndexAnswer(bits, Complement: false, AllKnown: false);
+        if (cost > budgetNs) return false;
+        into.Clear();
+        foreach (int k in keys) Write(k, k + 1, into);
+        return true;
     }
 
-    private void Write(int lo, int hi, Bitset bits)
+    private void Write(int lo, int hi, Span<ulong> into)
     {
         for (int k = lo; k < hi; k++)
         {
-            if (_dense[k] is { } d) BitOps.Or(bits.Words, d.Words);
-            else RowSets.Scatter(_postings.RowsOf(k, k + 1), bits.Words);
+            if (_dense[k] is { } d) BitOps.Or(into, d.Words);
+            else RowSets.Scatter(_postings.RowsOf(k, k + 1), into);
         }
     }
 }

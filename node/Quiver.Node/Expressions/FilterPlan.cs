@@ -55,6 +55,7 @@ public sealed class FilterPlan
     private readonly int _jsonSlots;
     private readonly int _primaryKeySlot;
     private readonly IndexedLeafNode[] _indexable;
+    private readonly bool _onlyIndexable;
     private EvalContext? _spare;
 
     private FilterPlan(string expression, FilterNode root, IReadOnlyList<SegmentField> slots, int jsonSlots, string primaryKey)
@@ -63,6 +64,7 @@ public sealed class FilterPlan
         var leaves = new List<IndexedLeafNode>();
         _root = WrapIndexable(root, leaves);
         _indexable = leaves.ToArray();
+        _onlyIndexable = OnlyIndexable(_root);
         _slots = slots;
         _jsonSlots = jsonSlots;
         _primaryKeySlot = slots.ToList().FindIndex(s => s.Name == primaryKey);
@@ -187,22 +189,48 @@ public sealed class FilterPlan
         answered = 0;
         foreach (var leaf in _indexable)
         {
-            var field = _slots[leaf.Query.Slot];
-            if (!indexes.TryGetValue(field.Name, out var index) || index is null) continue;
-            if (index.RowCount != rows)
-                throw new ArgumentException($"the index on '{field.Name}' covers {index.RowCount} rows, but the batches hold {rows}", nameof(indexes));
-            if (index.Field.Type != field.Type || index.Field.ElementType != field.ElementType)
-                throw new ArgumentException($"the index on '{field.Name}' was built over {index.Field.Type}, but the filter reads the field as {field.Type}", nameof(indexes));
-            if (!index.TryAnswer(leaf.Query.Query, leaf.Query.ScanNsPerRow, choice, out var answer)) continue;
-            ctx.SetAnswer(leaf.Id, answer);
+            var index = IndexFor(leaf, indexes, rows);
+            if (index is null) continue;
+            var query = leaf.Query;
+            bool complement, allKnown;
+            if (ReferenceEquals(leaf, _root))
+            {
+                // The filter is this one leaf: the index writes the result itself, then null rows come off.
+                if (!index.TryAnswer(query.Query, query.ScanNsPerRow, choice, result.Words, out complement, out allKnown)) return false;
+                if (complement) BitWords.Not(result.Words, rows);
+                if (!allKnown && index.Nulls is { } nulls) BitOps.AndNot(result.Words, nulls.Words);
+                answered = 1;
+                return true;
+            }
+            var words = ctx.AnswerWords(leaf.Id, result.Words.Length);
+            if (!index.TryAnswer(query.Query, query.ScanNsPerRow, choice, words.AsSpan(0, result.Words.Length), out complement, out allKnown)) continue;
+            ctx.SetAnswer(leaf.Id, new IndexAnswer(words, complement, allKnown, index.Nulls));
             answered++;
         }
-        if (_root is IndexedLeafNode whole && ctx.Answer(whole.Id) is { } a)
+        if (answered < _indexable.Length || !_onlyIndexable) return false;
+        // Every leaf came from an index: combine the answers over the segment in whole chunks, ignoring batches
+        // (a growing segment of 1 000-row batches would otherwise pay a chunk's fixed cost per batch).
+        ctx.Prepare(ctx.ColumnOfSlot, ctx.ResolvedFor!, rows);
+        var into = result.Words;
+        for (int start = 0; start < rows; start += EvalContext.ChunkRows)
         {
-            IndexedLeafNode.WriteWhole(a, indexes[_slots[whole.Query.Slot].Name].Nulls, result);
-            return true;
+            int length = Math.Min(EvalContext.ChunkRows, rows - start);
+            ctx.BeginSegment(start, length);
+            _root.Evaluate(ctx, into.Slice(start >> 6, ctx.Words), default);
         }
-        return false;
+        return true;
+    }
+
+    /// <summary>The index on the leaf's field, checked against the segment, or null when there is none.</summary>
+    private ScalarIndex? IndexFor(IndexedLeafNode leaf, IReadOnlyDictionary<string, ScalarIndex> indexes, int rows)
+    {
+        var field = _slots[leaf.Query.Slot];
+        if (!indexes.TryGetValue(field.Name, out var index) || index is null) return null;
+        if (index.RowCount != rows)
+            throw new ArgumentException($"the index on '{field.Name}' covers {index.RowCount} rows, but the batches hold {rows}", nameof(indexes));
+        if (index.Field.Type != field.Type || index.Field.ElementType != field.ElementType)
+            throw new ArgumentException($"the index on '{field.Name}' was built over {index.Field.Type}, but the filter reads the field as {field.Type}", nameof(indexes));
+        return index;
     }
 
     /// <summary>
@@ -216,6 +244,15 @@ public sealed class FilterPlan
         NotNode n => new NotNode(WrapIndexable(n.Child, leaves)),
         _ when node.IndexLeaf is { } query => Add(new IndexedLeafNode(node, query, leaves.Count), leaves),
         _ => node,
+    };
+
+    /// <summary>True when the plan is and/or/not over indexable leaves only (no other node reads a column).</summary>
+    private static bool OnlyIndexable(FilterNode node) => node switch
+    {
+        AndNode a => a.Written.All(OnlyIndexable),
+        OrNode o => o.Written.All(OnlyIndexable),
+        NotNode n => OnlyIndexable(n.Child),
+        _ => node is IndexedLeafNode,
     };
 
     private static IndexedLeafNode Add(IndexedLeafNode leaf, List<IndexedLeafNode> leaves)

@@ -1,5 +1,4 @@
 using System.Numerics;
-using Quiver.Kernel.Bits;
 
 namespace Quiver.Node.Expressions;
 
@@ -44,11 +43,13 @@ internal sealed record IndexLeaf(int Slot, IndexQuery Query, double ScanNsPerRow
 internal enum IndexChoice { Cheapest, Always, Never }
 
 /// <summary>
-/// An index's answer over the whole segment: the raw outcome of each row is <see cref="Rows"/> (or its complement
-/// when <see cref="Complement"/>); TRUE = raw ∧ valid and FALSE = ¬raw ∧ valid, or — <see cref="AllKnown"/> — TRUE =
-/// raw and FALSE = ¬raw on every row. Taking the complement lets an index write whichever side has fewer rows.
+/// An index's answer over the whole segment: the raw outcome of each row is bit r of <see cref="Words"/> (or its
+/// complement when <see cref="Complement"/>); TRUE = raw ∧ valid and FALSE = ¬raw ∧ valid, or — when
+/// <see cref="AllKnown"/> — TRUE = raw and FALSE = ¬raw on every row. Taking the complement lets an index write
+/// whichever side has fewer rows. The words belong to the evaluation context (reused call after call);
+/// <see cref="Nulls"/> are the index's null rows (validity when the plan runs over the segment without batches).
 /// </summary>
-internal sealed record IndexAnswer(Bitset Rows, bool Complement, bool AllKnown);
+internal sealed record IndexAnswer(ulong[] Words, bool Complement, bool AllKnown, Quiver.Kernel.Bits.Bitset? Nulls);
 
 /// <summary>
 /// What scanning a leaf costs per row, in the same rough nanoseconds as <see cref="ScalarIndex"/>'s cost model
@@ -61,11 +62,11 @@ internal static class ScanCosts
     public static double Column<T>() where T : unmanaged => System.Runtime.CompilerServices.Unsafe.SizeOf<T>() * 0.04 + 0.02;
 
     public const double HashedIn = 5;
-    public const double StringEquals = 2;
-    public const double StringOrder = 5;
-    public const double StringPrefix = 3;
-    public const double StringIn = 8;
+    public const double StringEquals = 5;
+    public const double StringOrder = 10;
+    public const double StringPrefix = 5;
+    public const double StringIn = 6;
     public const double BoolColumn = 0.03;
     public const double Validity = 0.02;
-    public const double ArrayContains = 20;
+    public const double ArrayContains = 30;
 }

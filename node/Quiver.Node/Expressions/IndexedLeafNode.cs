@@ -25,17 +25,20 @@ internal sealed class IndexedLeafNode(FilterNode leaf, IndexLeaf query, int id) 
             Leaf.Evaluate(ctx, whenTrue, whenFalse);
             return;
         }
-        BitWords.Extract(answer.Rows.Words, ctx.SegmentRow, ctx.Length, whenTrue);
+        BitWords.Extract(answer.Words, ctx.SegmentRow, ctx.Length, whenTrue);
         if (answer.Complement) BitWords.Not(whenTrue, ctx.Length);
-        BitWords.Finish(whenTrue, whenFalse, answer.AllKnown ? default : ctx.Validity(Query.Slot), ctx.Length);
+        BitWords.Finish(whenTrue, whenFalse, answer.AllKnown ? default : Known(ctx, answer), ctx.Length);
     }
 
-    /// <summary>The answer over the whole segment at once (the leaf is the whole filter): TRUE = raw, minus the null rows unless all are known.</summary>
-    public static void WriteWhole(IndexAnswer answer, Bitset? nulls, Bitset result)
+    /// <summary>The chunk's non-null rows: the batch's validity, or — evaluating over the segment without batches — the index's.</summary>
+    private ReadOnlySpan<ulong> Known(EvalContext ctx, IndexAnswer answer)
     {
-        answer.Rows.Words.CopyTo(result.Words);
-        if (answer.Complement) BitWords.Not(result.Words, result.Length);
-        if (!answer.AllKnown && nulls is not null) BitOps.AndNot(result.Words, nulls.Words);
+        if (ctx.Batch is not null) return ctx.Validity(Query.Slot);
+        if (answer.Nulls is null) return default;
+        var known = ctx.RentMask();
+        BitWords.Extract(answer.Nulls.Words, ctx.SegmentRow, ctx.Length, known);
+        BitWords.Not(known, ctx.Length);
+        return known;
     }
 
     public override bool TryCollectPrimaryKeys(int primaryKeySlot, List<object> keys) => Leaf.TryCollectPrimaryKeys(primaryKeySlot, keys);

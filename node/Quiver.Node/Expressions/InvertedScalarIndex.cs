@@ -43,20 +43,21 @@ internal sealed class InvertedScalarIndex : ScalarIndex
         return new InvertedScalarIndex(indexType, field, column.Rows, nulls, builder.Finish());
     }
 
-    private protected override IndexAnswer? Answer(IndexQuery query, double budgetNs)
+    private protected override bool Answer(IndexQuery query, double budgetNs, Span<ulong> into, out bool complement)
     {
+        complement = false;
         bool text = Field.Type == FieldType.VarChar;
         switch (query)
         {
             case StringQuery q when text:
             {
-                var (lo, hi, complement) = _postings.Run(q.Op, q.Value);
-                return _postings.Answer(lo, hi, complement, RowCount, budgetNs);
+                var (lo, hi, outside) = _postings.Run(q.Op, q.Value);
+                return _postings.Answer(lo, hi, outside, budgetNs, into, out complement);
             }
             case PrefixQuery q when text:
             {
                 var (lo, hi) = _postings.PrefixRun(q.Prefix);
-                return _postings.Answer(lo, hi, false, RowCount, budgetNs);
+                return _postings.Answer(lo, hi, false, budgetNs, into, out complement);
             }
             case StringInQuery q when text:
             {
@@ -64,15 +65,15 @@ internal sealed class InvertedScalarIndex : ScalarIndex
                 var seen = new HashSet<int>();
                 foreach (var v in q.Values)
                     if (_postings.Find(v) is >= 0 and var k && seen.Add(k)) keys.Add(k);
-                return _postings.AnswerKeys(keys, RowCount, budgetNs);
+                return _postings.AnswerKeys(keys, budgetNs, into);
             }
             case BoolQuery q when !text:
             {
                 int k = _postings.Find(q.Value ? TrueKey : FalseKey);
-                return k < 0 ? _postings.Answer(0, 0, false, RowCount, budgetNs) : _postings.Answer(k, k + 1, false, RowCount, budgetNs);
+                return k < 0 ? _postings.AnswerKeys([], budgetNs, into) : _postings.Answer(k, k + 1, false, budgetNs, into, out complement);
             }
             default:
-                return null;
+                return false;
         }
     }
 }

@@ -1,5 +1,4 @@
 using System.Numerics;
-using Quiver.Kernel.Bits;
 
 namespace Quiver.Node.Expressions;
 
@@ -23,35 +22,36 @@ internal abstract class Postings(int[] starts, int[] rows)
     public int CountOf(int lo, int hi) => Starts[hi] - Starts[lo];
 
     /// <summary>
-    /// The answer for the keys [lo, hi) (raw outcome their complement when <paramref name="complement"/>): writes
-    /// whichever side has fewer rows, or null when even that costs more than <paramref name="budgetNs"/>.
+    /// Writes the rows of keys [lo, hi) into <paramref name="into"/> (raw outcome their complement when
+    /// <paramref name="complement"/>) — or the rows outside them, flipping <paramref name="rawIsComplement"/>, when
+    /// that side has fewer; false (nothing written) when even that costs more than <paramref name="budgetNs"/>.
     /// </summary>
-    public IndexAnswer? Answer(int lo, int hi, bool complement, int rowCount, double budgetNs)
+    public bool Answer(int lo, int hi, bool complement, double budgetNs, Span<ulong> into, out bool rawIsComplement)
     {
         int inside = CountOf(lo, hi), outside = Rows.Length - inside;
         bool takeInside = inside <= outside;
-        if (ScalarIndex.LookupNs + Math.Min(inside, outside) * ScalarIndex.ScatterNsPerRow > budgetNs) return null;
-        var bits = new Bitset(rowCount);
-        if (takeInside) RowSets.Scatter(RowsOf(lo, hi), bits.Words);
+        rawIsComplement = takeInside ? complement : !complement;
+        if (ScalarIndex.LookupNs + Math.Min(inside, outside) * ScalarIndex.ScatterNsPerRow > budgetNs) return false;
+        into.Clear();
+        if (takeInside) RowSets.Scatter(RowsOf(lo, hi), into);
         else
         {
-            RowSets.Scatter(RowsOf(0, lo), bits.Words);
-            RowSets.Scatter(RowsOf(hi, KeyCount), bits.Words);
+            RowSets.Scatter(RowsOf(0, lo), into);
+            RowSets.Scatter(RowsOf(hi, KeyCount), into);
         }
-        return new IndexAnswer(bits, takeInside ? complement : !complement, AllKnown: false);
+        return true;
     }
 
-    /// <summary>The answer for a set of keys (an <c>in</c> list), or null when it costs more than <paramref name="budgetNs"/>.</summary>
-    public IndexAnswer? AnswerKeys(IReadOnlyList<int> keys, int rowCount, double budgetNs)
+    /// <summary>Writes the rows of a set of keys (an <c>in</c> list); false when that costs more than <paramref name="budgetNs"/>.</summary>
+    public bool AnswerKeys(IReadOnlyList<int> keys, double budgetNs, Span<ulong> into)
     {
         long count = 0;
         foreach (int k in keys) count += CountOf(k, k + 1);
-        if (ScalarIndex.LookupNs * (1 + keys.Count / 16.0) + count * ScalarIndex.ScatterNsPerRow > budgetNs) return null;
-        var bits = new Bitset(rowCount);
-        foreach (int k in keys) RowSets.Scatter(RowsOf(k, k + 1), bits.Words);
-        return new IndexAnswer(bits, Complement: false, AllKnown: false);
+        if (ScalarIndex.LookupNs * (1 + keys.Count / 16.0) + count * ScalarIndex.ScatterNsPerRow > budgetNs) return false;
+        into.Clear();
+        foreach (int k in keys) RowSets.Scatter(RowsOf(k, k + 1), into);
+        return true;
     }
-
 }
 
 /// <summary>Distinct numeric keys (no NaN) in ascending order with their rows: BITMAP on integers and Bool, numeric Array elements.</summary>

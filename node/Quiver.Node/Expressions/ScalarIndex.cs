@@ -149,28 +149,34 @@ public abstract class ScalarIndex
     }
 
     /// <summary>
-    /// The TRUE rows of <paramref name="query"/> over the segment, when this index answers that query and —
-    /// unless <paramref name="choice"/> says always — doing so costs less than scanning at
-    /// <paramref name="scanNsPerRow"/>; false to let the evaluator scan.
+    /// Writes the raw outcome of <paramref name="query"/> over the segment into <paramref name="into"/> (its words,
+    /// <see cref="Bitset.WordsFor"/> of <see cref="RowCount"/>), when this index answers that query and — unless
+    /// <paramref name="choice"/> says always — doing so costs less than scanning at <paramref name="scanNsPerRow"/>.
+    /// The raw outcome is the complement of what was written when <paramref name="complement"/>; TRUE is raw ∧
+    /// valid, except when <paramref name="allKnown"/> (is null), where it is raw. False: nothing written, scan.
     /// </summary>
-    internal bool TryAnswer(IndexQuery query, double scanNsPerRow, IndexChoice choice, out IndexAnswer? answer)
+    internal bool TryAnswer(IndexQuery query, double scanNsPerRow, IndexChoice choice, Span<ulong> into, out bool complement, out bool allKnown)
     {
-        answer = null;
+        complement = allKnown = false;
         if (choice == IndexChoice.Never) return false;
         if (query is NullQuery n)
         {
-            // The null rows are already a bitset: no cheaper answer exists, and it is exact.
-            answer = new IndexAnswer(Nulls ?? new Bitset(RowCount), n.Negated, AllKnown: true);
+            // The null rows are kept as a bitset: as cheap as the scan's validity, and exact.
+            if (Nulls is null) into.Clear(); else Nulls.Words.CopyTo(into);
+            complement = n.Negated;
+            allKnown = true;
             return true;
         }
-        double budget = choice == IndexChoice.Always ? double.PositiveInfinity : scanNsPerRow * RowCount - AnswerNsPerRow * RowCount;
-        if (budget <= 0) return false;
-        answer = Answer(query, budget);
-        return answer is not null;
+        double budget = choice == IndexChoice.Always ? double.PositiveInfinity : (scanNsPerRow - AnswerNsPerRow) * RowCount;
+        return budget > 0 && Answer(query, budget, into, out complement);
     }
 
-    /// <summary>The answer, or null when the query is not one this index answers or its estimated cost exceeds <paramref name="budgetNs"/>.</summary>
-    private protected abstract IndexAnswer? Answer(IndexQuery query, double budgetNs);
+    /// <summary>
+    /// Writes the rows of the query (or their complement, saying so) into <paramref name="into"/>, clearing it first;
+    /// false, writing nothing, when the query is not one this index answers or its estimated cost exceeds
+    /// <paramref name="budgetNs"/>.
+    /// </summary>
+    private protected abstract bool Answer(IndexQuery query, double budgetNs, Span<ulong> into, out bool complement);
 
     private static string? Canonical(string indexType)
     {

@@ -62,25 +62,27 @@ internal sealed class SortedScalarIndex<T> : ScalarIndex where T : unmanaged, IN
         return new SortedScalarIndex<T>(indexType, field, column.Rows, nulls, values, rows, nan.ToArray());
     }
 
-    private protected override IndexAnswer? Answer(IndexQuery query, double budgetNs)
+    private protected override bool Answer(IndexQuery query, double budgetNs, Span<ulong> into, out bool complement)
     {
+        complement = false;
         switch (query)
         {
             case NumericQuery<T> q:
             {
-                var (lo, hi, complement) = RowSets.Run<T>(_values, q.Condition);
+                var (lo, hi, outsideHolds) = RowSets.Run<T>(_values, q.Condition);
                 int inside = hi - lo, outside = _values.Length - inside + _nanRows.Length;
                 bool takeInside = inside <= outside;
-                if (LookupNs + Math.Min(inside, outside) * ScatterNsPerRow > budgetNs) return null;
-                var bits = new Bitset(RowCount);
-                if (takeInside) RowSets.Scatter(_rows.AsSpan(lo, hi - lo), bits.Words);
+                if (LookupNs + Math.Min(inside, outside) * ScatterNsPerRow > budgetNs) return false;
+                into.Clear();
+                if (takeInside) RowSets.Scatter(_rows.AsSpan(lo, hi - lo), into);
                 else
                 {
-                    RowSets.Scatter(_rows.AsSpan(0, lo), bits.Words);
-                    RowSets.Scatter(_rows.AsSpan(hi), bits.Words);
-                    RowSets.Scatter(_nanRows, bits.Words);
+                    RowSets.Scatter(_rows.AsSpan(0, lo), into);
+                    RowSets.Scatter(_rows.AsSpan(hi), into);
+                    RowSets.Scatter(_nanRows, into);
                 }
-                return new IndexAnswer(bits, takeInside ? complement : !complement, AllKnown: false);
+                complement = takeInside ? outsideHolds : !outsideHolds;
+                return true;
             }
             case NumericInQuery<T> q:
             {
@@ -92,13 +94,13 @@ internal sealed class SortedScalarIndex<T> : ScalarIndex where T : unmanaged, IN
                     runs[i] = (RowSets.LowerBound<T>(_values, wanted[i]), RowSets.UpperBound<T>(_values, wanted[i]));
                     count += runs[i].Hi - runs[i].Lo;
                 }
-                if (LookupNs * (1 + wanted.Length / 16.0) + count * ScatterNsPerRow > budgetNs) return null;
-                var bits = new Bitset(RowCount);
-                foreach (var (lo, hi) in runs) RowSets.Scatter(_rows.AsSpan(lo, hi - lo), bits.Words);
-                return new IndexAnswer(bits, Complement: false, AllKnown: false);
+                if (LookupNs * (1 + wanted.Length / 16.0) + count * ScatterNsPerRow > budgetNs) return false;
+                into.Clear();
+                foreach (var (lo, hi) in runs) RowSets.Scatter(_rows.AsSpan(lo, hi - lo), into);
+                return true;
             }
             default:
-                return null;
+                return false;
         }
     }
 }

@@ -75,6 +75,24 @@ public class ScalarIndexTests
         for (int k = 0; k < 150; k++) Same(data, data.Random(3), indexes, out _);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void SegmentsLongerThanAChunkMatchTheScan(bool distinct)
+    {
+        // Over 32 Ki rows in unaligned batches: answers are cut at chunk and batch offsets, and a filter whose
+        // every leaf is answered runs over the segment in whole chunks (validity from the index's null rows).
+        var data = new IndexData(seed: 21, nullable: true, distinct, 20_000, 30_001, 1, 4_999);
+        var indexes = data.Indexes(1);
+        string[] filters =
+        [
+            "i64 == 2 or s like \"a%\"", "not (i16 in [1, 2]) and (b or d > 0.5)", "not (i8 < 0 or s == \"é\") and f is not null",
+            "array_contains_any(ai, [1, 2]) or not i32 > 3", "i64 % 3 == 1 and not (s < \"b\")",
+        ];
+        foreach (string expression in filters) Same(data, expression, indexes, out _);
+        for (int k = 0; k < 20; k++) Same(data, data.Random(2), indexes, out _);
+    }
+
     [Fact]
     public void RandomDataAndFiltersMatchWithAndWithoutIndexes()
     {
