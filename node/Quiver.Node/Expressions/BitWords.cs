@@ -111,6 +111,28 @@ internal static class BitWords
     }
 
     /// <summary>
+    /// Copies <paramref name="rows"/> bits of <paramref name="src"/> starting at bit <paramref name="bitOffset"/>
+    /// into <paramref name="dest"/> (bit 0 of word 0 = the first); bits past <paramref name="rows"/> are cleared.
+    /// The reverse of <see cref="Splice"/>: a chunk cut out of a whole-segment bitset.
+    /// </summary>
+    public static void Extract(ReadOnlySpan<ulong> src, int bitOffset, int rows, Span<ulong> dest)
+    {
+        int words = Bitset.WordsFor(rows);
+        int w0 = bitOffset >> 6, shift = bitOffset & 63;
+        if (shift == 0) src.Slice(w0, words).CopyTo(dest);
+        else
+        {
+            for (int k = 0; k < words; k++)
+            {
+                ulong v = src[w0 + k] >> shift;
+                if (w0 + k + 1 < src.Length) v |= src[w0 + k + 1] << (64 - shift);
+                dest[k] = v;
+            }
+        }
+        if (words > 0) dest[words - 1] &= TailMask(rows);
+    }
+
+    /// <summary>
     /// ORs <paramref name="rows"/> bits of <paramref name="src"/> into <paramref name="dest"/> starting at bit
     /// <paramref name="bitOffset"/>; the destination bits there must be 0 (batches are spliced in row order).
     /// </summary>

@@ -21,6 +21,8 @@ internal sealed class ArrayContainsNode(int slot, string name, FieldType element
 
     public override int Cost => 8;
 
+    public override IndexLeaf? IndexLeaf => new(slot, new ContainsQuery(mode, list), ScanCosts.ArrayContains);
+
     public override void Evaluate(EvalContext ctx, Span<ulong> whenTrue, Span<ulong> whenFalse)
     {
         var array = (ListArray)ctx.Column(slot);

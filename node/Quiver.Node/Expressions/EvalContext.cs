@@ -40,20 +40,28 @@ internal sealed class EvalContext
     private readonly int[] _validityChunk;
     private readonly JsonVector?[] _json;
     private readonly int[] _jsonChunk;
+    private readonly IndexAnswer?[] _answers;
+    private readonly ulong[]?[] _answerWords;
     private int[] _columnOfSlot = [];
     private int _capacityRows;
     private int _chunk;
     private byte[] _arena = new byte[4096];
 
-    public EvalContext(int slots, int jsonSlots)
+    public EvalContext(int slots, int jsonSlots, int indexableLeaves)
     {
+        _answers = new IndexAnswer?[indexableLeaves];
+        _answerWords = new ulong[]?[indexableLeaves];
         _validity = new ulong[]?[slots];
         _validityChunk = new int[slots];
         _json = new JsonVector?[jsonSlots];
         _jsonChunk = new int[jsonSlots];
     }
 
+    /// <summary>The batch of the chunk; null while <see cref="BeginSegment"/> chunks run over index answers alone.</summary>
     public RecordBatch Batch { get; private set; } = null!;
+
+    /// <summary>Row of the segment (across all batches) the chunk starts at.</summary>
+    public int SegmentRow { get; private set; }
 
     /// <summary>First row of the chunk within <see cref="Batch"/>.</summary>
     public int Start { get; private set; }
@@ -104,14 +112,22 @@ internal sealed class EvalContext
     public void Finish()
     {
         Batch = null!;
+        System.Array.Clear(_answers);
         foreach (var j in _json)
             if (j is not null) j.Data = default;
     }
 
+    /// <summary>
+    /// Moves to segment rows [segmentRow, segmentRow + length) with no batch: for a plan whose every leaf an index
+    /// answered (nothing reads a column), so chunks need not stop at batch boundaries.
+    /// </summary>
+    public void BeginSegment(int segmentRow, int length) => Begin(null!, 0, length, segmentRow);
+
     /// <summary>Moves to rows [start, start + length) of <paramref name="batch"/>, releasing the previous chunk's scratch.</summary>
-    public void Begin(RecordBatch batch, int start, int length)
+    public void Begin(RecordBatch batch, int start, int length, int segmentRow)
     {
         Batch = batch;
+        SegmentRow = segmentRow;
         Start = start;
         Length = length;
         Words = Bitset.WordsFor(length);
@@ -129,6 +145,23 @@ internal sealed class EvalContext
             _chunk = 1;
         }
         ArenaUsed = 0;
+    }
+
+    /// <summary>The index answer for indexable leaf <paramref name="leaf"/> in this evaluation, or null to scan it.</summary>
+    public IndexAnswer? Answer(int leaf) => _answers[leaf];
+
+    public void SetAnswer(int leaf, IndexAnswer? answer) => _answers[leaf] = answer;
+
+    /// <summary>
+    /// Segment-long words for leaf <paramref name="leaf"/>'s index answer (at least <paramref name="words"/>, contents
+    /// undefined): kept with the context, so a plan evaluated segment after segment reuses them rather than
+    /// allocating a bitset per leaf per segment (1 M rows: 128 KiB, on the large-object heap).
+    /// </summary>
+    public ulong[] AnswerWords(int leaf, int words)
+    {
+        var w = _answerWords[leaf];
+        if (w is null || w.Length < words) _answerWords[leaf] = w = new ulong[words];
+        return w;
     }
 
     /// <summary>The whole Arrow column of field slot <paramref name="slot"/> in the current batch.</summary>

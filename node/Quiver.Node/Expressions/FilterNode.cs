@@ -19,6 +19,12 @@ internal abstract class FilterNode
     /// </summary>
     public virtual bool TryCollectPrimaryKeys(int primaryKeySlot, List<object> keys) => false;
 
+    /// <summary>
+    /// When this node is a leaf a scalar index on its field can answer exactly (a compare with a constant, a range,
+    /// <c>in</c>, a prefix <c>like</c>, <c>is null</c>, a Bool field, <c>array_contains*</c>), what to ask it; else null.
+    /// </summary>
+    public virtual IndexLeaf? IndexLeaf => null;
+
     /// <summary>A readable rendering of the node and its children, for EXPLAIN-style messages.</summary>
     public abstract override string ToString();
 }

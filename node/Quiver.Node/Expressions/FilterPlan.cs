@@ -54,12 +54,17 @@ public sealed class FilterPlan
     private readonly IReadOnlyList<SegmentField> _slots;
     private readonly int _jsonSlots;
     private readonly int _primaryKeySlot;
+    private readonly IndexedLeafNode[] _indexable;
+    private readonly bool _onlyIndexable;
     private EvalContext? _spare;
 
     private FilterPlan(string expression, FilterNode root, IReadOnlyList<SegmentField> slots, int jsonSlots, string primaryKey)
     {
         Expression = expression;
-        _root = root;
+        var leaves = new List<IndexedLeafNode>();
+        _root = WrapIndexable(root, leaves);
+        _indexable = leaves.ToArray();
+        _onlyIndexable = OnlyIndexable(_root);
         _slots = slots;
         _jsonSlots = jsonSlots;
         _primaryKeySlot = slots.ToList().FindIndex(s => s.Name == primaryKey);
@@ -95,8 +100,25 @@ public sealed class FilterPlan
     /// Throws <see cref="ArgumentException"/> when the segment schema lacks a field the plan reads or has it with
     /// another type.
     /// </summary>
-    public Bitset Evaluate(IReadOnlyList<RecordBatch> batches, SegmentSchema segmentSchema)
+    public Bitset Evaluate(IReadOnlyList<RecordBatch> batches, SegmentSchema segmentSchema) => Evaluate(batches, segmentSchema, null, IndexChoice.Never, out _);
+
+    /// <summary>
+    /// As <see cref="Evaluate(IReadOnlyList{RecordBatch}, SegmentSchema)"/>, with the segment's scalar indexes by
+    /// field name (null or empty: none). Leaves an index answers exactly — a compare with a constant, a chained
+    /// range, <c>in</c> / <c>not in</c>, <c>like "prefix%"</c> or an exact <c>like</c> on VarChar, <c>is null</c>,
+    /// a Bool field, <c>array_contains*</c> — are taken from the index as whole-segment TRUE/FALSE masks when that
+    /// costs less than scanning them (few matching rows, or equality on strings), and combined with the other
+    /// leaves chunk by chunk; the result is exactly the scan's. Each index must have been built over these batches:
+    /// an index whose row count or field type differs throws <see cref="ArgumentException"/>.
+    /// </summary>
+    public Bitset Evaluate(IReadOnlyList<RecordBatch> batches, SegmentSchema segmentSchema, IReadOnlyDictionary<string, ScalarIndex>? indexes) =>
+        Evaluate(batches, segmentSchema, indexes, IndexChoice.Cheapest, out _);
+
+    /// <summary>The evaluation, with the index-or-scan choice fixed (tests force each path) and the number of leaves the indexes answered.</summary>
+    internal Bitset Evaluate(IReadOnlyList<RecordBatch> batches, SegmentSchema segmentSchema, IReadOnlyDictionary<string, ScalarIndex>? indexes, IndexChoice choice,
+        out int answered)
     {
+        answered = 0;
         ArgumentNullException.ThrowIfNull(batches);
         ArgumentNullException.ThrowIfNull(segmentSchema);
         long total = 0;
@@ -115,11 +137,12 @@ public sealed class FilterPlan
             return result;
         }
         // One spare context per plan: segment after segment reuses its scratch; concurrent calls make their own.
-        var ctx = Interlocked.Exchange(ref _spare, null) ?? new EvalContext(_slots.Count, _jsonSlots);
+        var ctx = Interlocked.Exchange(ref _spare, null) ?? new EvalContext(_slots.Count, _jsonSlots, _indexable.Length);
         try
         {
             var columns = ReferenceEquals(ctx.ResolvedFor, segmentSchema) ? ctx.ColumnOfSlot : ResolveColumns(segmentSchema);
             ctx.Prepare(columns, segmentSchema, maxChunk);
+            if (indexes is { Count: > 0 } && choice != IndexChoice.Never && AskIndexes(ctx, indexes, (int)total, choice, result, out answered)) return result;
             EvaluateChunks(ctx, batches, result.Words);
         }
         finally
@@ -139,7 +162,7 @@ public sealed class FilterPlan
             for (int start = 0; start < batch.Length; start += EvalContext.ChunkRows)
             {
                 int length = Math.Min(EvalContext.ChunkRows, batch.Length - start);
-                ctx.Begin(batch, start, length);
+                ctx.Begin(batch, start, length, row + start);
                 int at = row + start;
                 if ((at & 63) == 0)
                 {
@@ -155,6 +178,87 @@ public sealed class FilterPlan
             }
             row += batch.Length;
         }
+    }
+
+    /// <summary>
+    /// Asks each indexable leaf's index for its answer and keeps those given in the context. When the whole filter
+    /// is one answered leaf, writes the result straight away and returns true.
+    /// </summary>
+    private bool AskIndexes(EvalContext ctx, IReadOnlyDictionary<string, ScalarIndex> indexes, int rows, IndexChoice choice, Bitset result, out int answered)
+    {
+        answered = 0;
+        foreach (var leaf in _indexable)
+        {
+            var index = IndexFor(leaf, indexes, rows);
+            if (index is null) continue;
+            var query = leaf.Query;
+            bool complement, allKnown;
+            if (ReferenceEquals(leaf, _root))
+            {
+                // The filter is this one leaf: the index writes the result itself, then null rows come off.
+                if (!index.TryAnswer(query.Query, query.ScanNsPerRow, choice, result.Words, out complement, out allKnown)) return false;
+                if (complement) BitWords.Not(result.Words, rows);
+                if (!allKnown && index.Nulls is { } nulls) BitOps.AndNot(result.Words, nulls.Words);
+                answered = 1;
+                return true;
+            }
+            var words = ctx.AnswerWords(leaf.Id, result.Words.Length);
+            if (!index.TryAnswer(query.Query, query.ScanNsPerRow, choice, words.AsSpan(0, result.Words.Length), out complement, out allKnown)) continue;
+            ctx.SetAnswer(leaf.Id, new IndexAnswer(words, complement, allKnown, index.Nulls));
+            answered++;
+        }
+        if (answered < _indexable.Length || !_onlyIndexable) return false;
+        // Every leaf came from an index: combine the answers over the segment in whole chunks, ignoring batches
+        // (a growing segment of 1 000-row batches would otherwise pay a chunk's fixed cost per batch).
+        ctx.Prepare(ctx.ColumnOfSlot, ctx.ResolvedFor!, rows);
+        var into = result.Words;
+        for (int start = 0; start < rows; start += EvalContext.ChunkRows)
+        {
+            int length = Math.Min(EvalContext.ChunkRows, rows - start);
+            ctx.BeginSegment(start, length);
+            _root.Evaluate(ctx, into.Slice(start >> 6, ctx.Words), default);
+        }
+        return true;
+    }
+
+    /// <summary>The index on the leaf's field, checked against the segment, or null when there is none.</summary>
+    private ScalarIndex? IndexFor(IndexedLeafNode leaf, IReadOnlyDictionary<string, ScalarIndex> indexes, int rows)
+    {
+        var field = _slots[leaf.Query.Slot];
+        if (!indexes.TryGetValue(field.Name, out var index) || index is null) return null;
+        if (index.RowCount != rows)
+            throw new ArgumentException($"the index on '{field.Name}' covers {index.RowCount} rows, but the batches hold {rows}", nameof(indexes));
+        if (index.Field.Type != field.Type || index.Field.ElementType != field.ElementType)
+            throw new ArgumentException($"the index on '{field.Name}' was built over {index.Field.Type}, but the filter reads the field as {field.Type}", nameof(indexes));
+        return index;
+    }
+
+    /// <summary>
+    /// Wraps the leaves an index could answer (found under and/or/not) so an evaluation given indexes can take
+    /// their masks from the index; without indexes a wrapped leaf evaluates as itself.
+    /// </summary>
+    private static FilterNode WrapIndexable(FilterNode node, List<IndexedLeafNode> leaves) => node switch
+    {
+        AndNode a => new AndNode(a.Written.Select(c => WrapIndexable(c, leaves)).ToList()),
+        OrNode o => new OrNode(o.Written.Select(c => WrapIndexable(c, leaves)).ToList()),
+        NotNode n => new NotNode(WrapIndexable(n.Child, leaves)),
+        _ when node.IndexLeaf is { } query => Add(new IndexedLeafNode(node, query, leaves.Count), leaves),
+        _ => node,
+    };
+
+    /// <summary>True when the plan is and/or/not over indexable leaves only (no other node reads a column).</summary>
+    private static bool OnlyIndexable(FilterNode node) => node switch
+    {
+        AndNode a => a.Written.All(OnlyIndexable),
+        OrNode o => o.Written.All(OnlyIndexable),
+        NotNode n => OnlyIndexable(n.Child),
+        _ => node is IndexedLeafNode,
+    };
+
+    private static IndexedLeafNode Add(IndexedLeafNode leaf, List<IndexedLeafNode> leaves)
+    {
+        leaves.Add(leaf);
+        return leaf;
     }
 
     private int[] ResolveColumns(SegmentSchema segmentSchema)

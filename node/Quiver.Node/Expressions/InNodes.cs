@@ -26,6 +26,10 @@ internal sealed class NumericInNode<T> : FilterNode where T : unmanaged, INumber
 
     public override int Cost => _source.Cost + (_hashed is null ? 1 : 3);
 
+    public override IndexLeaf? IndexLeaf => _source.Node is null
+        ? new IndexLeaf(_source.Slot, new NumericInQuery<T>(_values), _hashed is null ? ScanCosts.Column<T>() * (1 + _values.Length) : ScanCosts.HashedIn)
+        : null;
+
     public override void Evaluate(EvalContext ctx, Span<ulong> whenTrue, Span<ulong> whenFalse)
     {
         var x = _source.Values<T>(ctx, out var valid);
@@ -73,6 +77,10 @@ internal sealed class MixedInNode(NumericNode source, ConstSet list) : FilterNod
 internal sealed class StringInNode(StringNode source, ConstSet list) : FilterNode
 {
     public override int Cost => source.Cost + 1;
+
+    public override IndexLeaf? IndexLeaf => source is VarCharColumnNode col
+        ? new IndexLeaf(col.Slot, new StringInQuery(list.Values.OfType<string>().Select(Constants.Utf8).ToArray()), ScanCosts.StringIn)
+        : null;
 
     public override void Evaluate(EvalContext ctx, Span<ulong> whenTrue, Span<ulong> whenFalse)
     {

@@ -131,6 +131,15 @@ internal sealed class LikeNode(StringNode source, LikePattern pattern) : FilterN
 {
     public override int Cost => source.Cost + (pattern.PatternShape == LikePattern.Shape.General ? 4 : 1);
 
+    public override IndexLeaf? IndexLeaf => source is VarCharColumnNode col
+        ? pattern.PatternShape switch
+        {
+            LikePattern.Shape.Exact => new IndexLeaf(col.Slot, new StringQuery(CompareOp.Eq, pattern.Literal.ToArray()), ScanCosts.StringEquals),
+            LikePattern.Shape.Prefix => new IndexLeaf(col.Slot, new PrefixQuery(pattern.Literal.ToArray()), ScanCosts.StringPrefix),
+            _ => null,
+        }
+        : null;
+
     public override void Evaluate(EvalContext ctx, Span<ulong> whenTrue, Span<ulong> whenFalse)
     {
         var s = source.Evaluate(ctx);

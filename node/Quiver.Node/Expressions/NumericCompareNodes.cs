@@ -43,10 +43,15 @@ internal enum MapKind { None, Add, Sub, SubFrom, Mul, Div, DivFrom }
 /// <c>map(x) cmp bounds</c> over a whole chunk with the SIMD kernel, then TRUE/FALSE masked by validity. The
 /// workhorse of numeric filters: <c>x &gt; c</c>, <c>x == c</c>, <c>lo &lt; x &lt;= hi</c>, <c>x * 2 + …</c>.
 /// </summary>
-internal sealed class CompareConstNode<T, TMap, TOp>(NumericSource source, T m, T a, T b, string text) : FilterNode
+internal sealed class CompareConstNode<T, TMap, TOp>(NumericSource source, T m, T a, T b, string text, NumCondition<T> condition) : FilterNode
     where T : unmanaged, INumber<T> where TMap : struct, ILaneMap<T> where TOp : struct, ICompareOp<T>
 {
     public NumericSource Source { get; } = source;
+
+    // A field's own column compared without a lane map: the condition is exactly what an index on it can answer.
+    public override IndexLeaf? IndexLeaf { get; } = source.Node is null && typeof(TMap) == typeof(IdentityMap<T>)
+        ? new IndexLeaf(source.Slot, new NumericQuery<T>(condition), ScanCosts.Column<T>())
+        : null;
 
     public override int Cost => Source.Cost;
 
@@ -239,18 +244,18 @@ internal static class NumericCompares
     {
         CondKind.None => new ValidityNode(src, false, text),
         CondKind.All => new ValidityNode(src, true, text),
-        CondKind.Eq => new CompareConstNode<T, TMap, EqOp<T>>(src, m, c.A, c.A, text),
-        CondKind.Ne => new CompareConstNode<T, TMap, NeOp<T>>(src, m, c.A, c.A, text),
-        CondKind.Lt => new CompareConstNode<T, TMap, LtOp<T>>(src, m, c.A, c.A, text),
-        CondKind.Le => new CompareConstNode<T, TMap, LeOp<T>>(src, m, c.A, c.A, text),
-        CondKind.Gt => new CompareConstNode<T, TMap, GtOp<T>>(src, m, c.A, c.A, text),
-        CondKind.Ge => new CompareConstNode<T, TMap, GeOp<T>>(src, m, c.A, c.A, text),
+        CondKind.Eq => new CompareConstNode<T, TMap, EqOp<T>>(src, m, c.A, c.A, text, c),
+        CondKind.Ne => new CompareConstNode<T, TMap, NeOp<T>>(src, m, c.A, c.A, text, c),
+        CondKind.Lt => new CompareConstNode<T, TMap, LtOp<T>>(src, m, c.A, c.A, text, c),
+        CondKind.Le => new CompareConstNode<T, TMap, LeOp<T>>(src, m, c.A, c.A, text, c),
+        CondKind.Gt => new CompareConstNode<T, TMap, GtOp<T>>(src, m, c.A, c.A, text, c),
+        CondKind.Ge => new CompareConstNode<T, TMap, GeOp<T>>(src, m, c.A, c.A, text, c),
         _ => (c.LowStrict, c.HighStrict) switch
         {
-            (false, false) => new CompareConstNode<T, TMap, RangeOp<T, GeOp<T>, LeOp<T>>>(src, m, c.A, c.B, text),
-            (true, false) => new CompareConstNode<T, TMap, RangeOp<T, GtOp<T>, LeOp<T>>>(src, m, c.A, c.B, text),
-            (false, true) => new CompareConstNode<T, TMap, RangeOp<T, GeOp<T>, LtOp<T>>>(src, m, c.A, c.B, text),
-            _ => new CompareConstNode<T, TMap, RangeOp<T, GtOp<T>, LtOp<T>>>(src, m, c.A, c.B, text),
+            (false, false) => new CompareConstNode<T, TMap, RangeOp<T, GeOp<T>, LeOp<T>>>(src, m, c.A, c.B, text, c),
+            (true, false) => new CompareConstNode<T, TMap, RangeOp<T, GtOp<T>, LeOp<T>>>(src, m, c.A, c.B, text, c),
+            (false, true) => new CompareConstNode<T, TMap, RangeOp<T, GeOp<T>, LtOp<T>>>(src, m, c.A, c.B, text, c),
+            _ => new CompareConstNode<T, TMap, RangeOp<T, GtOp<T>, LtOp<T>>>(src, m, c.A, c.B, text, c),
         },
     };
 }

@@ -6,6 +6,8 @@ namespace Quiver.Node.Expressions;
 /// <summary>A Bool field used as a condition: TRUE/FALSE straight from the Arrow value bitmap, UNKNOWN where null.</summary>
 internal sealed class BoolColumnNode(int slot, string name) : FilterNode
 {
+    public override IndexLeaf? IndexLeaf { get; } = new(slot, new BoolQuery(true), ScanCosts.BoolColumn);
+
     public override void Evaluate(EvalContext ctx, Span<ulong> whenTrue, Span<ulong> whenFalse)
     {
         var col = (BooleanArray)ctx.Column(slot);
@@ -105,6 +107,8 @@ internal sealed class IsNullNode : FilterNode
     public IsNullNode(FilterNode condition, bool negated) : this(condition.ToString(), negated) => _condition = condition;
 
     public override int Cost => _json is not null ? 20 : _slot >= 0 ? 0 : 3;
+
+    public override IndexLeaf? IndexLeaf => _slot >= 0 ? new IndexLeaf(_slot, new NullQuery(_negated), ScanCosts.Validity) : null;
 
     public override void Evaluate(EvalContext ctx, Span<ulong> whenTrue, Span<ulong> whenFalse)
     {

@@ -104,6 +104,10 @@ internal sealed class StringCompareConstNode(StringNode source, CompareOp op, st
 
     public override int Cost => source.Cost;
 
+    public override IndexLeaf? IndexLeaf => source is VarCharColumnNode col
+        ? new IndexLeaf(col.Slot, new StringQuery(op, _value), op is CompareOp.Eq or CompareOp.Ne ? ScanCosts.StringEquals : ScanCosts.StringOrder)
+        : null;
+
     public override void Evaluate(EvalContext ctx, Span<ulong> whenTrue, Span<ulong> whenFalse)
     {
         var s = source.Evaluate(ctx);
