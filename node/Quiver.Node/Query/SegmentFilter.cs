@@ -18,7 +18,8 @@ public static class SegmentFilter
         var batches = segment.Batches;
         var visible = segment.VisibleRows(snapshot);
         if (plan is null || plan.IsAlwaysTrue) return visible;
-        var passing = plan.Evaluate(batches, segment.Schema);
+        // Sealed segments may have scalar indexes: leaves they answer more cheaply than a scan come from them.
+        var passing = plan.Evaluate(batches, segment.Schema, (segment as SealedSegment)?.ScalarIndexes);
         return Intersect(visible, passing);
     }
 

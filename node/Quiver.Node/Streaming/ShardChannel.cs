@@ -290,9 +290,15 @@ public sealed class ShardChannel : IAsyncDisposable
     public async Task<SealResult> SealAsync(CancellationToken cancellationToken = default)
     {
         long tail;
+        HashSet<long> sealing;
         await _order.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            // Exactly the segments written so far: a write after this point opens a new segment, which may already hold
+            // rows by the time the earlier writes are applied below, and must not be sealed with them.
+            sealing = [.. _currentSegment.Values];
+            lock (_applyGate)
+                foreach (var g in _segments.OfType<GrowingSegment>()) sealing.Add(g.SegmentId);
             _currentSegment.Clear();
             tail = _wal.TailAddress;
         }
@@ -303,7 +309,7 @@ public sealed class ShardChannel : IAsyncDisposable
         if (tail > _wal.BeginAddress) await WaitAndApplyAsync(tail - 1, CancellationToken.None).ConfigureAwait(false);
         lock (_applyGate)
         {
-            var sealedNow = _segments.OfType<GrowingSegment>().Where(g => !g.IsSealed && g.RowCount > 0).ToList();
+            var sealedNow = _segments.OfType<GrowingSegment>().Where(g => !g.IsSealed && g.RowCount > 0 && sealing.Contains(g.SegmentId)).ToList();
             foreach (var g in sealedNow) g.Seal();
             return new SealResult(sealedNow, tail);
         }
