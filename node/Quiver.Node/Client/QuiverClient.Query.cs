@@ -71,11 +71,55 @@ public sealed partial class QuiverClient
         return result;
     }
 
-    private static FilterPlan? CompileFilter(CollectionSchema schema, string? filter, IReadOnlyDictionary<string, object?>? values)
+    /// <summary>
+    /// The compiled plan of a filter (null when it is empty or always true). Plans are cached per schema, expression and
+    /// template values, so a repeated filter is compiled once and its per-segment bitsets (kept by sealed segments, keyed by
+    /// plan) are reused.
+    /// </summary>
+    private FilterPlan? CompileFilter(CollectionSchema schema, string? filter, IReadOnlyDictionary<string, object?>? values)
     {
         if (string.IsNullOrWhiteSpace(filter)) return null;
-        var plan = FilterPlan.Compile(filter, schema, values);
+        var key = (schema, filter + "\u0000" + TemplateKey(values));
+        if (!_plans.TryGetValue(key, out var plan))
+        {
+            plan = FilterPlan.Compile(filter, schema, values);
+            if (_plans.Count >= MaxCachedPlans) _plans.Clear();
+            _plans[key] = plan;
+        }
         return plan.IsAlwaysTrue ? null : plan;
+    }
+
+    private const int MaxCachedPlans = 1024;
+    private readonly ConcurrentDictionary<(CollectionSchema, string), FilterPlan> _plans = new();
+
+    /// <summary>Template values as text that differs whenever the values do (type-tagged, in name order).</summary>
+    private static string TemplateKey(IReadOnlyDictionary<string, object?>? values)
+    {
+        if (values is null || values.Count == 0) return "";
+        var sb = new System.Text.StringBuilder();
+        foreach (var (name, value) in values.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            sb.Append(name).Append('=');
+            Append(sb, value);
+            sb.Append('\u001e');
+        }
+        return sb.ToString();
+
+        static void Append(System.Text.StringBuilder sb, object? v)
+        {
+            switch (v)
+            {
+                case null: sb.Append("null"); break;
+                case string s: sb.Append('s').Append(s.Length).Append(':').Append(s); break;
+                case System.Collections.IEnumerable list:
+                    sb.Append('[');
+                    foreach (var x in list) { Append(sb, x); sb.Append('\u001f'); }
+                    sb.Append(']');
+                    break;
+                case IFormattable f: sb.Append(v.GetType().Name).Append(':').Append(f.ToString(null, System.Globalization.CultureInfo.InvariantCulture)); break;
+                default: sb.Append(v.GetType().Name).Append(':').Append(v); break;
+            }
+        }
     }
 
     /// <summary>

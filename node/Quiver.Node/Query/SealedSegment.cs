@@ -84,6 +84,29 @@ public sealed class SealedSegment : IQuerySegment, IDisposable
     /// <summary>The scalar indexes over this segment's fields, by field: what filters use instead of scanning a column.</summary>
     public IReadOnlyDictionary<string, ScalarIndex> ScalarIndexes => _scalarIndexes;
 
+    // The rows a filter plan passes never change for a sealed segment (its rows are immutable; deletes are applied
+    // separately through visibility), so the last few plans' bitsets are kept: a repeated filter (a tenant, a category)
+    // is evaluated once per segment. Keyed by plan object: the client hands the same plan for the same expression and values.
+    private readonly (FilterPlan? Plan, Bitset? Bits)[] _filterCache = new (FilterPlan?, Bitset?)[8];
+    private int _filterCacheNext;
+
+    /// <summary>The rows <paramref name="plan"/> passes (ignoring deletes), from the cache or evaluated now and cached.</summary>
+    public Bitset Passing(FilterPlan plan)
+    {
+        lock (_filterCache)
+        {
+            foreach (var (p, bits) in _filterCache)
+                if (ReferenceEquals(p, plan)) return bits!;
+        }
+        var evaluated = plan.Evaluate(Batches, Schema, _scalarIndexes);
+        lock (_filterCache)
+        {
+            _filterCache[_filterCacheNext] = (plan, evaluated);
+            _filterCacheNext = (_filterCacheNext + 1) % _filterCache.Length;
+        }
+        return evaluated;
+    }
+
     /// <summary>Replaces the scalar indexes (built in memory from the rows; readers keep the set they took).</summary>
     public void SetScalarIndexes(IReadOnlyDictionary<string, ScalarIndex> indexes) => _scalarIndexes = indexes ?? NoScalarIndexes;
 

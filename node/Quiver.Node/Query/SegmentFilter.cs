@@ -18,8 +18,8 @@ public static class SegmentFilter
         var batches = segment.Batches;
         var visible = segment.VisibleRows(snapshot);
         if (plan is null || plan.IsAlwaysTrue) return visible;
-        // Sealed segments may have scalar indexes: leaves they answer more cheaply than a scan come from them.
-        var passing = plan.Evaluate(batches, segment.Schema, (segment as SealedSegment)?.ScalarIndexes);
+        // Sealed segments keep the bitsets of recent plans (and use their scalar indexes); growing ones evaluate every time.
+        var passing = segment is SealedSegment s ? s.Passing(plan) : plan.Evaluate(batches, segment.Schema);
         return Intersect(visible, passing);
     }
 
