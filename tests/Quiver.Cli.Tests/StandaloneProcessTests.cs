@@ -1,0 +1,79 @@
+using System.Diagnostics;
+
+namespace Quiver.Cli.Tests;
+
+/// <summary>The <c>quiver</c> executable as a user runs it: starts, refuses a second process on its data directory, stops on SIGTERM.</summary>
+public class StandaloneProcessTests
+{
+    private static string QuiverDll => Path.Combine(AppContext.BaseDirectory, "quiver.dll");
+
+    private static Process Start(string data, params string[] extra)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(QuiverDll);
+        foreach (var a in new[] { "run", "standalone", "--data", data }.Concat(extra)) info.ArgumentList.Add(a);
+        // Free ports, so parallel test runs and a real server on 19530 do not collide.
+        info.Environment["QUIVER__PROXY__PORT"] = "0";
+        info.Environment["QUIVER__PROXY__HTTP__PORT"] = "0";
+        info.Environment["QUIVER__METRICS__PORT"] = "0";
+        return Process.Start(info)!;
+    }
+
+    private static async Task<string> ReadUntil(Process p, string marker, TimeSpan timeout)
+    {
+        var text = new System.Text.StringBuilder();
+        using var cts = new CancellationTokenSource(timeout);
+        while (!cts.IsCancellationRequested)
+        {
+            string? line = await p.StandardOutput.ReadLineAsync(cts.Token);
+            if (line is null) break;
+            text.AppendLine(line);
+            if (line.Contains(marker, StringComparison.Ordinal)) return text.ToString();
+        }
+        throw new Xunit.Sdk.XunitException($"'{marker}' not seen; output so far:\n{text}\nstderr:\n{await p.StandardError.ReadToEndAsync()}");
+    }
+
+    [Fact]
+    public async Task StartsRefusesASecondProcessAndStopsOnSigterm()
+    {
+        using var dir = new ScratchDirectory("standalone");
+        using var first = Start(dir.Path);
+        try
+        {
+            await ReadUntil(first, "ready", TimeSpan.FromSeconds(60));
+
+            using var second = Start(dir.Path);
+            string err = await second.StandardError.ReadToEndAsync();
+            await second.WaitForExitAsync();
+            Assert.Equal(2, second.ExitCode);
+            Assert.Contains("in use by another Quiver process", err);
+
+            Assert.Equal(0, SendSigterm(first.Id));
+            await ReadUntil(first, "stopped", TimeSpan.FromSeconds(60));
+            await first.WaitForExitAsync();
+            Assert.Equal(0, first.ExitCode);
+        }
+        finally
+        {
+            if (!first.HasExited) first.Kill(entireProcessTree: true);
+        }
+    }
+
+    [Fact]
+    public async Task ABadConfigIsAClearErrorAndExitCodeTwo()
+    {
+        using var dir = new ScratchDirectory("standalone");
+        string config = Path.Combine(dir.Path, "bad.yaml");
+        File.WriteAllText(config, "proxy:\n  port: nope\n");
+        using var p = Start(Path.Combine(dir.Path, "data"), "--config", config);
+        string err = await p.StandardError.ReadToEndAsync();
+        await p.WaitForExitAsync();
+        Assert.Equal(2, p.ExitCode);
+        Assert.Contains("proxy.port", err);
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int sig);
+
+    private static int SendSigterm(int pid) => kill(pid, 15);
+}
