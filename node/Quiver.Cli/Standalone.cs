@@ -1,4 +1,7 @@
 using System.Runtime.InteropServices;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Logging;
 using Quiver.Node.Client;
 using Quiver.Storage.Meta;
 
@@ -10,6 +13,20 @@ namespace Quiver.Cli;
 /// </summary>
 internal static class Standalone
 {
+    /// <summary>A Kestrel app on one HTTP/1.1 port (0 = a free one), quiet (no console logging of its own).</summary>
+    private static async Task<WebApplication> StartWebAsync(string host, int port, Action<WebApplication> map, CancellationToken ct)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls($"http://{host}:{port}");
+        var app = builder.Build();
+        map(app);
+        await app.StartAsync(ct).ConfigureAwait(false);
+        return app;
+    }
+
+    private static int Port(WebApplication app) => new Uri(app.Urls.First()).Port;
+
     public static string Version => typeof(Standalone).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
     public static async Task<int> RunAsync(string? configFile, string? dataDirectory, CancellationToken cancellationToken)
@@ -54,7 +71,14 @@ internal static class Standalone
         }
         await using (engine.ConfigureAwait(false))
         {
-            Console.WriteLine($"quiver {Version} standalone: engine ready over {dir}");
+            var rest = await StartWebAsync(settings.Host, settings.RestPort, app =>
+                Quiver.Rest.RestApi.Map(app, new Quiver.Rest.RestApi(engine, new Quiver.Rest.RestOptions
+                {
+                    AuthorizationEnabled = settings.AuthorizationEnabled,
+                    Credentials = user => user == "root" ? settings.RootPassword : null,
+                })), stop.Token).ConfigureAwait(false);
+            var operations = await StartWebAsync(settings.Host, settings.MetricsPort, app => Operations.Map(app, engine), stop.Token).ConfigureAwait(false);
+            Console.WriteLine($"quiver {Version} standalone ready: REST http://{settings.Host}:{Port(rest)}/v2/vectordb, health and metrics http://{settings.Host}:{Port(operations)}/healthz, data {dir}");
             try
             {
                 await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
@@ -63,6 +87,10 @@ internal static class Standalone
             {
             }
             Console.WriteLine("quiver: shutting down");
+            await rest.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            await operations.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            await rest.DisposeAsync().ConfigureAwait(false);
+            await operations.DisposeAsync().ConfigureAwait(false);
         }
         Console.WriteLine("quiver: stopped");
         return 0;

@@ -40,7 +40,19 @@ public class StandaloneProcessTests
         using var first = Start(dir.Path);
         try
         {
-            await ReadUntil(first, "ready", TimeSpan.FromSeconds(60));
+            string ready = await ReadUntil(first, "ready", TimeSpan.FromSeconds(60));
+            var rest = System.Text.RegularExpressions.Regex.Match(ready, @"REST (http://[^ ]+)/v2/vectordb").Groups[1].Value;
+            var health = System.Text.RegularExpressions.Regex.Match(ready, @"metrics (http://[^ ]+)/healthz").Groups[1].Value;
+            using (var http = new HttpClient())
+            {
+                Assert.Equal("OK", await http.GetStringAsync($"{health}/healthz"));
+                var created = await http.PostAsync($"{rest}/v2/vectordb/collections/create", new StringContent("""{"collectionName":"c","dimension":4}"""));
+                Assert.Contains("\"code\":0", await created.Content.ReadAsStringAsync());
+                var inserted = await http.PostAsync($"{rest}/v2/vectordb/entities/insert", new StringContent("""{"collectionName":"c","data":[{"id":1,"vector":[1,0,0,0]}]}"""));
+                Assert.Contains("\"insertCount\":1", await inserted.Content.ReadAsStringAsync());
+                string metrics = await http.GetStringAsync($"{health}/metrics");
+                Assert.Contains("quiver_collection_rows{db_name=\"default\",collection_name=\"c\"} 1", metrics);
+            }
 
             using var second = Start(dir.Path);
             string err = await second.StandardError.ReadToEndAsync();
