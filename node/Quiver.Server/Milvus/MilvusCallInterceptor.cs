@@ -1,0 +1,89 @@
+using System.Text;
+using Google.Protobuf;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Microsoft.Extensions.Logging;
+using Quiver.Node.Errors;
+using Status = Milvus.Proto.Common.Status;
+
+namespace Quiver.Server.Milvus;
+
+/// <summary>
+/// Wraps every unary call: checks credentials when authorization is on, and turns every failure into a
+/// gRPC-OK answer whose <c>status</c> says what went wrong, as Milvus does. A gRPC error would make the SDKs
+/// retry (UNKNOWN, INTERNAL…) or decode an empty message (UNIMPLEMENTED), so none is ever raised for a request
+/// problem. RPCs the service does not override answer "not supported".
+/// </summary>
+public sealed class MilvusCallInterceptor(ServerOptions options, CredentialStore credentials, ILogger<MilvusCallInterceptor> log) : Interceptor
+{
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context,
+        UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        string rpc = context.Method[(context.Method.LastIndexOf('/') + 1)..];
+        if (options.AuthorizationEnabled && !Authenticated(context, out string problem))
+            return Answer<TResponse>(Statuses.Failure(Statuses.NotAuthenticated, $"{rpc}: not authenticated: {problem}"));
+        try
+        {
+            return await continuation(request, context).ConfigureAwait(false);
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.Unimplemented)
+        {
+            return Answer<TResponse>(Statuses.Failure(ErrorCode.OperationNotSupported, $"{rpc} is not supported by Quiver"));
+        }
+        catch (QuiverException e)
+        {
+            return Answer<TResponse>(Statuses.From(e));
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            return Answer<TResponse>(Statuses.Failure(ErrorCode.ParameterInvalid, $"{rpc}: malformed protobuf payload: {e.Message}"));
+        }
+        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception e)
+        {
+            log.LogError(e, "{Rpc} failed unexpectedly", rpc);
+            return Answer<TResponse>(Statuses.Failure(ErrorCode.Unexpected, $"{rpc}: {e.Message}"));
+        }
+    }
+
+    private bool Authenticated(ServerCallContext context, out string problem)
+    {
+        string? header = context.RequestHeaders.GetValue("authorization");
+        if (string.IsNullOrEmpty(header))
+        {
+            problem = "no authorization metadata";
+            return false;
+        }
+        string decoded;
+        try
+        {
+            decoded = Encoding.UTF8.GetString(Convert.FromBase64String(header.Trim()));
+        }
+        catch (FormatException)
+        {
+            problem = "authorization metadata is not base64";
+            return false;
+        }
+        int colon = decoded.IndexOf(':', StringComparison.Ordinal);
+        if (colon <= 0 || !credentials.Verify(decoded[..colon], decoded[(colon + 1)..]))
+        {
+            problem = "wrong user name or password";
+            return false;
+        }
+        problem = "";
+        return true;
+    }
+
+    /// <summary>A response carrying only <paramref name="status"/>: the Status itself, or any message with a <c>status</c> field.</summary>
+    internal static TResponse Answer<TResponse>(Status status)
+    {
+        if (status is TResponse s) return s;
+        var response = Activator.CreateInstance<TResponse>();
+        if (response is IMessage message && message.Descriptor.FindFieldByName("status") is { } field)
+            field.Accessor.SetValue(message, status);
+        return response;
+    }
+}

@@ -1,0 +1,111 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Quiver.Node.Client;
+using Quiver.Server.Milvus;
+
+namespace Quiver.Server;
+
+/// <summary>
+/// A Milvus-compatible gRPC server over one embedded <see cref="QuiverClient"/>: Kestrel with a single cleartext
+/// HTTP/2-only endpoint (Kestrel cannot serve h2c and HTTP/1.1 on one port without TLS), serving
+/// <c>milvus.proto.milvus.MilvusService</c>. Lifetime: <see cref="StartAsync"/> opens the engine, then listens;
+/// <see cref="StopAsync"/> stops accepting, lets running calls finish, then disposes the engine so the WAL commits.
+/// </summary>
+public sealed class QuiverServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _stopping;
+
+    private QuiverServer(WebApplication app, QuiverClient client, int port)
+    {
+        _app = app;
+        Client = client;
+        GrpcPort = port;
+    }
+
+    /// <summary>The port the gRPC endpoint listens on (the chosen one when the options asked for 0).</summary>
+    public int GrpcPort { get; }
+
+    /// <summary>The engine this server serves.</summary>
+    public QuiverClient Client { get; }
+
+    /// <summary>Completes when the server has stopped and the engine is disposed.</summary>
+    public Task Completion => _completion.Task;
+
+    /// <summary>Opens the engine over <see cref="ServerOptions.DataDirectory"/> and starts listening.</summary>
+    public static async Task<QuiverServer> StartAsync(ServerOptions options, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var client = await QuiverClient.OpenAsync(options.DataDirectory, options.Engine, ct).ConfigureAwait(false);
+        try
+        {
+            var builder = WebApplication.CreateSlimBuilder();
+            builder.Logging.ClearProviders();
+            builder.Logging.AddSimpleConsole();
+            builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            builder.WebHost.ConfigureKestrel(k =>
+            {
+                var address = options.Host is "localhost" ? IPAddress.Loopback : IPAddress.Parse(options.Host);
+                k.Listen(address, options.GrpcPort, l => l.Protocols = HttpProtocols.Http2);
+                k.Limits.MaxRequestBodySize = null;
+                // The official SDKs ping every 10 s even when idle; Kestrel must not treat that as abuse.
+                k.Limits.Http2.KeepAlivePingDelay = TimeSpan.FromSeconds(30);
+            });
+            builder.Services.AddSingleton(client);
+            builder.Services.AddSingleton(new CredentialStore(options.RootPassword));
+            builder.Services.AddSingleton(options);
+            builder.Services.AddSingleton<MilvusCallInterceptor>();
+            builder.Services.AddGrpc(g =>
+            {
+                g.MaxReceiveMessageSize = options.MaxReceiveMessageBytes;
+                g.MaxSendMessageSize = null;
+                g.EnableDetailedErrors = false;
+                g.Interceptors.Add<MilvusCallInterceptor>();
+            });
+            var app = builder.Build();
+            app.MapGrpcService<MilvusApi>();
+            await app.StartAsync(ct).ConfigureAwait(false);
+            var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+            int port = new Uri(addresses.First()).Port;
+            return new QuiverServer(app, client, port);
+        }
+        catch
+        {
+            await client.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Graceful stop: no new connections, running calls finish, then the engine is disposed (WAL committed).</summary>
+    public async Task StopAsync()
+    {
+        if (Interlocked.Exchange(ref _stopping, 1) != 0)
+        {
+            await Completion.ConfigureAwait(false);
+            return;
+        }
+        try
+        {
+            await _app.StopAsync().ConfigureAwait(false);
+            await _app.DisposeAsync().ConfigureAwait(false);
+            await Client.DisposeAsync().ConfigureAwait(false);
+            _completion.TrySetResult();
+        }
+        catch (Exception e)
+        {
+            _completion.TrySetException(e);
+            throw;
+        }
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
+}
