@@ -2,7 +2,6 @@ using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Logging;
-using Quiver.Node.Client;
 using Quiver.Storage.Meta;
 
 namespace Quiver.Cli;
@@ -26,6 +25,14 @@ internal static class Standalone
     }
 
     private static int Port(WebApplication app) => new Uri(app.Urls.First()).Port;
+
+    /// <summary>True when <paramref name="e"/> (or an inner exception) says the data directory is locked by another process.</summary>
+    private static bool Locked(Exception? e)
+    {
+        for (; e != null; e = e.InnerException)
+            if (e is MetaStoreException { Code: MetaStoreErrorCode.Locked }) return true;
+        return false;
+    }
 
     public static string Version => typeof(Standalone).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
@@ -59,18 +66,28 @@ internal static class Standalone
             stop.Cancel();
         });
 
-        QuiverClient engine;
+        Quiver.Server.QuiverServer server;
         try
         {
-            engine = await QuiverClient.OpenAsync(dir, settings.Engine, stop.Token).ConfigureAwait(false);
+            server = await Quiver.Server.QuiverServer.StartAsync(new Quiver.Server.ServerOptions
+            {
+                DataDirectory = dir, Host = settings.Host, GrpcPort = settings.GrpcPort, AuthorizationEnabled = settings.AuthorizationEnabled,
+                RootPassword = settings.RootPassword, Engine = settings.Engine,
+            }, stop.Token).ConfigureAwait(false);
         }
-        catch (MetaStoreException e) when (e.Code == MetaStoreErrorCode.Locked)
+        catch (Exception e) when (Locked(e))
         {
             Console.Error.WriteLine($"quiver: data directory {dir} is in use by another Quiver process; stop it first or pass another --data");
             return 2;
         }
-        await using (engine.ConfigureAwait(false))
+        catch (IOException e)
         {
+            Console.Error.WriteLine($"quiver: cannot start: {e.Message}");
+            return 2;
+        }
+        await using (server.ConfigureAwait(false))
+        {
+            var engine = server.Client;
             var rest = await StartWebAsync(settings.Host, settings.RestPort, app =>
                 Quiver.Rest.RestApi.Map(app, new Quiver.Rest.RestApi(engine, new Quiver.Rest.RestOptions
                 {
@@ -78,10 +95,11 @@ internal static class Standalone
                     Credentials = user => user == "root" ? settings.RootPassword : null,
                 })), stop.Token).ConfigureAwait(false);
             var operations = await StartWebAsync(settings.Host, settings.MetricsPort, app => Operations.Map(app, engine), stop.Token).ConfigureAwait(false);
-            Console.WriteLine($"quiver {Version} standalone ready: REST http://{settings.Host}:{Port(rest)}/v2/vectordb, health and metrics http://{settings.Host}:{Port(operations)}/healthz, data {dir}");
+            Console.WriteLine($"quiver {Version} standalone ready: gRPC {settings.Host}:{server.GrpcPort}, REST http://{settings.Host}:{Port(rest)}/v2/vectordb, " +
+                $"health and metrics http://{settings.Host}:{Port(operations)}/healthz, data {dir}");
             try
             {
-                await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
+                await Task.WhenAny(Task.Delay(Timeout.Infinite, stop.Token), server.Completion).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -91,6 +109,7 @@ internal static class Standalone
             await operations.StopAsync(CancellationToken.None).ConfigureAwait(false);
             await rest.DisposeAsync().ConfigureAwait(false);
             await operations.DisposeAsync().ConfigureAwait(false);
+            await server.StopAsync().ConfigureAwait(false);
         }
         Console.WriteLine("quiver: stopped");
         return 0;

@@ -7,19 +7,20 @@ public class StandaloneProcessTests
 {
     private static string QuiverDll => Path.Combine(AppContext.BaseDirectory, "quiver.dll");
 
-    private static Process Start(string data, params string[] extra)
+    internal static Process Start(string data, params string[] extra)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add(QuiverDll);
         foreach (var a in new[] { "run", "standalone", "--data", data }.Concat(extra)) info.ArgumentList.Add(a);
         // Free ports, so parallel test runs and a real server on 19530 do not collide.
         info.Environment["QUIVER__PROXY__PORT"] = "0";
+        info.Environment["DOTNET_gcServer"] = "0";
         info.Environment["QUIVER__PROXY__HTTP__PORT"] = "0";
         info.Environment["QUIVER__METRICS__PORT"] = "0";
         return Process.Start(info)!;
     }
 
-    private static async Task<string> ReadUntil(Process p, string marker, TimeSpan timeout)
+    internal static async Task<string> ReadUntil(Process p, string marker, TimeSpan timeout)
     {
         var text = new System.Text.StringBuilder();
         using var cts = new CancellationTokenSource(timeout);

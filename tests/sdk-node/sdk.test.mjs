@@ -30,6 +30,7 @@ for (const [indexType, metric, params, searchParams] of [
   test(`${indexType} ${metric}: the SDK's main flow`, async () => {
     const client = new MilvusClient({ address, telemetry: { enabled: false } });
     const name = `sdk_${indexType.toLowerCase()}_${metric.toLowerCase()}`;
+    await client.dropCollection({ collection_name: name }); // a rerun against the same server starts clean
     ok(await client.createCollection({
       collection_name: name,
       fields: [
@@ -54,11 +55,11 @@ for (const [indexType, metric, params, searchParams] of [
     for (const filter of [undefined, 'color == "red"']) {
       const pool = rows.filter((r) => !filter || r.color === 'red');
       const truth = [...pool].sort((a, b) => score(a) - score(b)).slice(0, 10).map((r) => String(r.id));
-      const res = await client.search({ collection_name: name, data: [q], limit: 10, filter, output_fields: ['color'], params: searchParams });
+      const res = await client.search({ collection_name: name, data: [q], limit: 10, filter, output_fields: ['id', 'color'], params: searchParams });
       ok(res);
       const got = res.results.map((h) => String(h.id));
       const recall = got.filter((id) => truth.includes(id)).length / truth.length;
-      assert.ok(recall >= 0.9, `${filter ?? 'no filter'}: recall ${recall}`);
+      assert.ok(recall >= 0.9, `${filter ?? "no filter"}: recall ${recall}; got ${got} truth ${truth}`);
       if (filter) assert.ok(res.results.every((h) => h.color === 'red'));
     }
 
@@ -76,7 +77,7 @@ for (const [indexType, metric, params, searchParams] of [
     const hybrid = await client.hybridSearch({
       collection_name: name,
       data: [{ data: q, anns_field: 'vec', params: searchParams }, { data: vec(7000), anns_field: 'vec2' }],
-      rerank: RRFRanker(60), limit: 5, output_fields: ['color'],
+      rerank: RRFRanker(60), limit: 5, output_fields: ['id', 'color'],
     });
     ok(hybrid);
     assert.equal(hybrid.results.length, 5);
@@ -85,7 +86,7 @@ for (const [indexType, metric, params, searchParams] of [
     const partitions = await client.showPartitions({ collection_name: name });
     assert.ok(partitions.partition_names.includes('p1'));
     ok(await client.createAlias({ collection_name: name, alias: `${name}_a` }));
-    const alias = await client.describeAlias({ alias: `${name}_a` });
+    const alias = await client.describeAlias({ collection_name: name, alias: `${name}_a` });
     assert.equal(alias.collection, name);
     ok(await client.dropAlias({ alias: `${name}_a` }));
     ok(await client.releaseCollection({ collection_name: name }));
@@ -98,6 +99,7 @@ for (const [indexType, metric, params, searchParams] of [
 
 test('bad input gets a clear status and the server keeps serving', async () => {
   const client = new MilvusClient({ address, telemetry: { enabled: false } });
+  await client.dropCollection({ collection_name: 'bad_input' });
   const missing = await client.describeCollection({ collection_name: 'does_not_exist' });
   assert.notEqual(missing.status.error_code, 'Success');
   ok(await client.createCollection({ collection_name: 'bad_input', dimension: dim }));
