@@ -11,7 +11,7 @@ internal static class Program
 {
     private static int Main(string[] args)
     {
-        var root = new RootCommand("quiver-bench: Quiver's benchmark runner.") { KernelsCommand(), AnnCommand(), PeersCommand(), PlotCommand(), StorageCommand(), EngineCommand(), FilterCommand() };
+        var root = new RootCommand("quiver-bench: Quiver's benchmark runner.") { KernelsCommand(), AnnCommand(), PeersCommand(), PlotCommand(), StorageCommand(), EngineCommand(), FilterCommand(), ServerCommand() };
         return root.Parse(args).Invoke();
     }
 
@@ -38,6 +38,18 @@ internal static class Program
         var engine = new Command("engine", "Durable inserts, insert-to-searchable, and search through the embedded client versus the bare index; one JSON line each.") { quick, output, dir, dataDir, searchOnly };
         engine.SetAction(r => EngineBench.Run(r.GetValue(quick), r.GetValue(output), r.GetValue(dir), r.GetValue(dataDir), r.GetValue(searchOnly)));
         return engine;
+    }
+
+    private static Command ServerCommand()
+    {
+        var address = new Option<string?>("--addr") { Description = "host:port of a running server (default: start one in this process on a free port)." };
+        var quick = new Option<bool>("--quick") { Description = "Fewer rows and queries." };
+        var output = new Option<string?>("--out") { Description = "Also append the JSON lines to this file." };
+        var dir = new Option<string?>("--dir") { Description = "Scratch directory for the server's data (default: the temp folder)." };
+        var dataDir = new Option<string?>("--data-dir") { Description = "Cache directory for datasets and ground truth." };
+        var server = new Command("server", "The standalone server over gRPC (inserts, search QPS with 1 and 8 clients) beside the same engine in process; one JSON line each.") { address, quick, output, dir, dataDir };
+        server.SetAction(r => Quiver.Bench.Server.ServerBench.Run(r.GetValue(address), r.GetValue(quick), r.GetValue(output), r.GetValue(dir), r.GetValue(dataDir)));
+        return server;
     }
 
     private static Command FilterCommand()

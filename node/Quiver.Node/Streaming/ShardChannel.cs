@@ -155,17 +155,22 @@ public sealed class ShardChannel : IAsyncDisposable
                 _currentSegment[partitionId] = segmentId;
             }
             var stamped = Stamp(batch, ts);
-            var payload = WalPayload.EncodeInsert(segmentId, stamped, upsert);
-            if (payload.Length > _wal.MaxEntryBytes)
-                throw QuiverException.Invalid($"one insert into '{VirtualChannel}' is {payload.Length} bytes; the limit per write is {_wal.MaxEntryBytes} — send fewer rows per call");
-            address = _wal.Enqueue(new WalEntry(WalEntryKind.Insert, ts, CollectionId, partitionId, payload));
-            lock (_applyGate)
+            // A batch larger than one WAL entry goes in as several entries of consecutive rows, all at the write's timestamp
+            // (each part of an upsert replaces its own keys). Such a write is durable and visible once its last part is; a
+            // crash in between can keep a prefix of an unacknowledged write, as a write spanning shards can.
+            address = -1;
+            foreach (var (part, payload) in Parts(stamped, segmentId, upsert))
             {
-                _pending.Enqueue((address, ts, () =>
+                address = _wal.Enqueue(new WalEntry(WalEntryKind.Insert, ts, CollectionId, partitionId, payload));
+                var rows = part;
+                lock (_applyGate)
                 {
-                    if (upsert) ApplyDelete(PrimaryKeys(stamped), ts);
-                    ApplyInsert(segmentId, partitionId, stamped);
-                }));
+                    _pending.Enqueue((address, ts, () =>
+                    {
+                        if (upsert) ApplyDelete(PrimaryKeys(rows), ts);
+                        ApplyInsert(segmentId, partitionId, rows);
+                    }));
+                }
             }
         }
         finally
@@ -174,6 +179,30 @@ public sealed class ShardChannel : IAsyncDisposable
         }
         await WaitAndApplyAsync(address, cancellationToken).ConfigureAwait(false);
         return ts;
+    }
+
+    /// <summary>The batch as WAL payloads of at most one entry each: whole if it fits, else halves until every part does.</summary>
+    private List<(RecordBatch Rows, byte[] Payload)> Parts(RecordBatch batch, long segmentId, bool upsert)
+    {
+        var parts = new List<(RecordBatch, byte[])>();
+        var pending = new Stack<RecordBatch>();
+        pending.Push(batch);
+        while (pending.Count > 0)
+        {
+            var b = pending.Pop();
+            var payload = WalPayload.EncodeInsert(segmentId, b, upsert);
+            if (payload.Length <= _wal.MaxEntryBytes)
+            {
+                parts.Add((b, payload));
+                continue;
+            }
+            if (b.Length == 1)
+                throw QuiverException.Invalid($"one row of '{VirtualChannel}' takes {payload.Length} bytes; the limit per row is {_wal.MaxEntryBytes}");
+            int half = b.Length / 2;
+            pending.Push(b.Slice(half, b.Length - half));
+            pending.Push(b.Slice(0, half));
+        }
+        return parts;
     }
 
     /// <summary>Deletes rows by primary key (long[] or string[]) in every growing segment of the shard; returns the write's timestamp once durable.</summary>

@@ -370,6 +370,32 @@ public class SearchFeatureTests
     }
 
     [Fact]
+    public async Task AWriteLargerThanOneWalEntryIsSplitAndSurvivesARestart()
+    {
+        using var dir = new ScratchDirectory("bigwrite");
+        const int n = 12_000; // 12 000 rows × (2 × 16 floats + scalars) ≈ 1.7 MB, over the 1 MiB entries of these options
+        var v = Vectors(n, 51);
+        var v2 = Vectors(n, 52);
+        await using (var client = await QuiverClient.OpenAsync(dir.Path, Small))
+        {
+            await client.CreateCollectionAsync(Items(), new CreateCollectionOptions { ShardsNum = 1 });
+            await client.InsertAsync("items", Data(0, n, v, v2));
+            Assert.Equal(n, await client.CountAsync("items"));
+            await client.UpsertAsync("items", Data(0, n, v2, v)); // the same keys again, split the same way
+            Assert.Equal(n, await client.CountAsync("items"));
+            var hit = await client.SearchAsync("items", new SearchRequest { Vectors = v2[(7 * Dim)..(8 * Dim)], VectorField = "vec", Limit = 1, Metric = "L2" });
+            Assert.Equal(7L, hit[0][0].Id);
+        }
+        await using (var reopened = await QuiverClient.OpenAsync(dir.Path, Small))
+        {
+            Assert.Equal(n, await reopened.CountAsync("items"));
+            var rows = await reopened.QueryAsync("items", new QueryRequest { Filter = "id in [0, 5999, 6000, 11999]", OutputFields = ["tag"] });
+            Assert.Equal([0L, 5999, 6000, 11999], rows.Select(r => (long)r["id"]!));
+            Assert.All(rows, r => Assert.Equal(Tag((long)r["id"]!), r["tag"]));
+        }
+    }
+
+    [Fact]
     public async Task ConsistencyLevelsSeeWhatTheyPromise()
     {
         using var dir = new ScratchDirectory("consistency");
