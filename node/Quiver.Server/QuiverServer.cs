@@ -59,6 +59,7 @@ public sealed class QuiverServer : IAsyncDisposable
                 // The official SDKs ping every 10 s even when idle; Kestrel must not treat that as abuse.
                 k.Limits.Http2.KeepAlivePingDelay = TimeSpan.FromSeconds(30);
             });
+            builder.Services.AddSingleton<IHostLifetime, EmbeddedHostLifetime>();
             builder.Services.AddSingleton(client);
             builder.Services.AddSingleton(new CredentialStore(options.RootPassword));
             builder.Services.AddSingleton(options);
