@@ -12,7 +12,7 @@ namespace Quiver.Cli;
 /// </summary>
 internal static class Operations
 {
-    public static void Map(WebApplication app, QuiverClient engine)
+    public static void Map(WebApplication app, QuiverClient engine, Quiver.Server.ServerMetrics? rpcs = null)
     {
         app.MapGet("/healthz", async (HttpContext http) =>
         {
@@ -29,7 +29,7 @@ internal static class Operations
         app.MapGet("/metrics", async (HttpContext http) =>
         {
             http.Response.ContentType = "text/plain; version=0.0.4";
-            await http.Response.WriteAsync(await Metrics(engine, http.RequestAborted).ConfigureAwait(false), http.RequestAborted).ConfigureAwait(false);
+            await http.Response.WriteAsync(await Metrics(engine, rpcs, http.RequestAborted).ConfigureAwait(false), http.RequestAborted).ConfigureAwait(false);
         });
     }
 
@@ -46,9 +46,10 @@ internal static class Operations
         }
     }
 
-    private static async Task<string> Metrics(QuiverClient engine, CancellationToken ct)
+    private static async Task<string> Metrics(QuiverClient engine, Quiver.Server.ServerMetrics? rpcs, CancellationToken ct)
     {
         var sb = new StringBuilder();
+        rpcs?.WriteTo(sb);
         sb.Append("# HELP quiver_build_info Quiver version.\n# TYPE quiver_build_info gauge\n");
         sb.Append(CultureInfo.InvariantCulture, $"quiver_build_info{{version=\"{Standalone.Version}\"}} 1\n");
         sb.Append("# HELP milvus_rootcoord_collection_num Collections per database.\n# TYPE milvus_rootcoord_collection_num gauge\n");

@@ -94,7 +94,7 @@ internal static class Standalone
                     AuthorizationEnabled = settings.AuthorizationEnabled,
                     Credentials = user => user == "root" ? settings.RootPassword : null,
                 })), stop.Token).ConfigureAwait(false);
-            var operations = await StartWebAsync(settings.Host, settings.MetricsPort, app => Operations.Map(app, engine), stop.Token).ConfigureAwait(false);
+            var operations = await StartWebAsync(settings.Host, settings.MetricsPort, app => Operations.Map(app, engine, server.Metrics), stop.Token).ConfigureAwait(false);
             Console.WriteLine($"quiver {Version} standalone ready: gRPC {settings.Host}:{server.GrpcPort}, REST http://{settings.Host}:{Port(rest)}/v2/vectordb, " +
                 $"health and metrics http://{settings.Host}:{Port(operations)}/healthz, data {dir}");
             try

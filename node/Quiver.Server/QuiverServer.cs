@@ -37,6 +37,9 @@ public sealed class QuiverServer : IAsyncDisposable
     /// <summary>The engine this server serves.</summary>
     public QuiverClient Client { get; }
 
+    /// <summary>Requests and latencies per RPC (Prometheus text through <see cref="ServerMetrics.WriteTo"/>).</summary>
+    public ServerMetrics Metrics { get; private init; } = new();
+
     /// <summary>Completes when the server has stopped and the engine is disposed.</summary>
     public Task Completion => _completion.Task;
 
@@ -62,6 +65,8 @@ public sealed class QuiverServer : IAsyncDisposable
             builder.Services.AddSingleton<IHostLifetime, EmbeddedHostLifetime>();
             builder.Services.AddSingleton(client);
             builder.Services.AddSingleton(new CredentialStore(options.RootPassword));
+            var metrics = new ServerMetrics();
+            builder.Services.AddSingleton(metrics);
             builder.Services.AddSingleton(options);
             builder.Services.AddSingleton<MilvusCallInterceptor>();
             builder.Services.AddGrpc(g =>
@@ -76,7 +81,7 @@ public sealed class QuiverServer : IAsyncDisposable
             await app.StartAsync(ct).ConfigureAwait(false);
             var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
             int port = new Uri(addresses.First()).Port;
-            return new QuiverServer(app, client, port);
+            return new QuiverServer(app, client, port) { Metrics = metrics };
         }
         catch
         {

@@ -41,6 +41,12 @@ public class SdkNodeTests
             string output = await stdout + await stderr;
             Assert.True(node.ExitCode == 0, $"node --test failed (exit {node.ExitCode}):\n{output}");
             Assert.Contains("# fail 0", output);
+            // The management port counted the SDK's calls.
+            var health = System.Text.RegularExpressions.Regex.Match(ready, @"metrics (http://[^ ]+)/healthz").Groups[1].Value;
+            using var http = new HttpClient();
+            string metrics = await http.GetStringAsync($"{health}/metrics");
+            Assert.Matches(@"milvus_proxy_req_count\{function_name=""Search"",status=""success""\} [1-9]", metrics);
+            Assert.Matches(@"milvus_proxy_req_count\{function_name=""DescribeCollection"",status=""fail""\} [1-9]", metrics);
         }
         finally
         {

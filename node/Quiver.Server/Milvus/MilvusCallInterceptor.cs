@@ -14,12 +14,29 @@ namespace Quiver.Server.Milvus;
 /// retry (UNKNOWN, INTERNAL…) or decode an empty message (UNIMPLEMENTED), so none is ever raised for a request
 /// problem. RPCs the service does not override answer "not supported".
 /// </summary>
-public sealed class MilvusCallInterceptor(ServerOptions options, CredentialStore credentials, ILogger<MilvusCallInterceptor> log) : Interceptor
+public sealed class MilvusCallInterceptor(ServerOptions options, CredentialStore credentials, ServerMetrics metrics, ILogger<MilvusCallInterceptor> log) : Interceptor
 {
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context,
         UnaryServerMethod<TRequest, TResponse> continuation)
     {
         string rpc = context.Method[(context.Method.LastIndexOf('/') + 1)..];
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var response = await Handle(rpc, request, context, continuation).ConfigureAwait(false);
+        metrics.Record(rpc, Succeeded(response), System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        return response;
+    }
+
+    /// <summary>True when the response's status (the Status itself, or its <c>status</c> field) says success.</summary>
+    private static bool Succeeded<TResponse>(TResponse response) => response switch
+    {
+        Status s => s.Code == 0,
+        IMessage m when m.Descriptor.FindFieldByName("status") is { } f => f.Accessor.GetValue(m) is not Status st || st.Code == 0,
+        _ => true,
+    };
+
+    private async Task<TResponse> Handle<TRequest, TResponse>(string rpc, TRequest request, ServerCallContext context,
+        UnaryServerMethod<TRequest, TResponse> continuation) where TRequest : class where TResponse : class
+    {
         if (options.AuthorizationEnabled && !Authenticated(context, out string problem))
             return Answer<TResponse>(Statuses.Failure(Statuses.NotAuthenticated, $"{rpc}: not authenticated: {problem}"));
         try
