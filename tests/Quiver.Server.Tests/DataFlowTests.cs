@@ -241,6 +241,10 @@ public sealed class DataFlowTests
         Ok(describeDb.Status);
         Assert.Equal("analytics", describeDb.DbName);
 
+        Ok(await c.AlterDatabaseAsync(new AlterDatabaseRequest { DbName = "analytics", Properties = { new KeyValuePair { Key = "database.max.collections", Value = "10" } } }));
+        var altered = await c.DescribeDatabaseAsync(new DescribeDatabaseRequest { DbName = "analytics" });
+        Assert.Contains(altered.Properties, p => p.Key == "database.max.collections" && p.Value == "10");
+
         Ok(await c.DropCollectionAsync(new DropCollectionRequest { CollectionName = "events", DbName = "analytics" }));
         Ok(await c.DropDatabaseAsync(new DropDatabaseRequest { DbName = "analytics" }));
         Assert.DoesNotContain("analytics", (await c.ListDatabasesAsync(new ListDatabasesRequest())).DbNames);
@@ -257,6 +261,9 @@ public sealed class DataFlowTests
         var health = await c.CheckHealthAsync(new CheckHealthRequest());
         Ok(health.Status);
         Assert.True(health.IsHealthy);
+        var states = await c.GetComponentStatesAsync(new GetComponentStatesRequest());
+        Ok(states.Status);
+        Assert.Equal(StateCode.Healthy, states.State.StateCode);
 
         Ok(await c.CreateCollectionAsync(CreateRequest("nulls", false,
             Field("pk", DataType.VarChar, pk: true, maxLength: 16),

@@ -76,6 +76,9 @@ public sealed class FailureTests
         var metrics = await c.GetMetricsAsync(new GetMetricsRequest());
         Failed(metrics.Status, 3000, "GetMetrics");
         Failed(await c.CreateRoleAsync(new CreateRoleRequest()), 3000, "CreateRole");
+        // A response without a status field can only refuse through gRPC.
+        var dummy = await Assert.ThrowsAsync<RpcException>(async () => await c.DummyAsync(new DummyRequest()));
+        Assert.Equal(StatusCode.Unimplemented, dummy.StatusCode);
 
         // Still serving, data intact.
         var ok = await c.QueryAsync(new QueryRequest { CollectionName = "items", Expr = "", OutputFields = { "count(*)" } });

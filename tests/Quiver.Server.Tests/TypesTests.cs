@@ -86,4 +86,29 @@ public sealed class TypesTests
         Assert.Equal(grouped.Results.Ids.IntId.Data.Count, groups.Count);
         Assert.Equal(groups.Count, groups.Distinct().Count());
     }
+
+    [Fact]
+    public async Task Inserts_larger_than_grpc_default_4MB_are_accepted_and_load_needs_an_index()
+    {
+        await using var h = await StartAsync();
+        var c = h.Client;
+        const int dim = 1024, rows = 1500; // 6 MB of floats
+        Ok(await c.CreateCollectionAsync(CreateRequest("big", false, Field("id", DataType.Int64, pk: true), Field("v", DataType.FloatVector, dim: dim))));
+        var random = new Random(1);
+        var insert = new InsertRequest { CollectionName = "big", NumRows = rows };
+        insert.FieldsData.Add(Longs("id", Enumerable.Range(0, rows).Select(i => (long)i)));
+        insert.FieldsData.Add(FloatVectors("v", dim, Enumerable.Range(0, rows * dim).Select(_ => (float)random.NextDouble())));
+        Assert.True(insert.CalculateSize() > 4 << 20);
+        var result = await c.InsertAsync(insert);
+        Ok(result.Status);
+        Assert.Equal(rows, result.InsertCnt);
+        Assert.Equal(Enumerable.Range(0, rows).Select(i => (long)i), result.IDs.IntId.Data);
+
+        // As Milvus: no load before the vector field has an index.
+        Failed(await c.LoadCollectionAsync(new LoadCollectionRequest { CollectionName = "big" }), 700, "index");
+        Ok(await c.CreateIndexAsync(IndexRequest("big", "v", "FLAT", "L2")));
+        Ok(await c.LoadCollectionAsync(new LoadCollectionRequest { CollectionName = "big" }));
+        var count = await c.QueryAsync(new QueryRequest { CollectionName = "big", OutputFields = { "count(*)" } });
+        Assert.Equal(rows, count.FieldsData[0].Scalars.LongData.Data[0]);
+    }
 }

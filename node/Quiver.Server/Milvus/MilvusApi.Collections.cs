@@ -160,6 +160,7 @@ public sealed partial class MilvusApi
         foreach (var p in request.PartitionNames)
             if (!await client.HasPartitionAsync(name, p, db, context.CancellationToken).ConfigureAwait(false))
                 throw new QuiverException(ErrorCode.PartitionNotFound, $"partition '{p}' of collection '{name}' does not exist");
+        await RequireVectorIndexesAsync(name, db, context.CancellationToken).ConfigureAwait(false);
         await client.LoadCollectionAsync(name, db, context.CancellationToken).ConfigureAwait(false);
         return Statuses.Ok();
     }
@@ -339,8 +340,22 @@ public sealed partial class MilvusApi
 
     public override async Task<Status> LoadCollection(LoadCollectionRequest request, ServerCallContext context)
     {
-        await client.LoadCollectionAsync(Required(request.CollectionName, "collection_name"), Db(request.DbName, context), context.CancellationToken).ConfigureAwait(false);
+        string name = Required(request.CollectionName, "collection_name");
+        string? db = Db(request.DbName, context);
+        await RequireVectorIndexesAsync(name, db, context.CancellationToken).ConfigureAwait(false);
+        await client.LoadCollectionAsync(name, db, context.CancellationToken).ConfigureAwait(false);
         return Statuses.Ok();
+    }
+
+    /// <summary>Milvus refuses to load a collection while a vector field has no index; clients rely on that order (index, then load).</summary>
+    private async Task RequireVectorIndexesAsync(string collection, string? db, CancellationToken ct)
+    {
+        var info = await client.DescribeCollectionAsync(collection, db, ct).ConfigureAwait(false);
+        var indexes = await client.ListIndexesAsync(collection, db, ct).ConfigureAwait(false);
+        foreach (var field in info.Schema.VectorFields)
+            if (!indexes.Any(i => i.FieldName == field.Name))
+                throw new QuiverException(ErrorCode.IndexNotFound,
+                    $"there is no vector index on field '{field.Name}' of collection '{info.Name}': create an index before loading");
     }
 
     public override async Task<Status> ReleaseCollection(ReleaseCollectionRequest request, ServerCallContext context)

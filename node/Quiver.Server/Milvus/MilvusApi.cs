@@ -16,7 +16,7 @@ namespace Quiver.Server.Milvus;
 /// calls the engine and builds the answer; failures are thrown as <see cref="QuiverException"/> and turned into
 /// statuses by <see cref="MilvusCallInterceptor"/>, which also answers the RPCs not overridden here.
 /// </summary>
-public sealed partial class MilvusApi(QuiverClient client, CredentialStore credentials) : MilvusService.MilvusServiceBase
+public sealed partial class MilvusApi(QuiverClient client, CredentialStore credentials, ServerOptions options) : MilvusService.MilvusServiceBase
 {
     /// <summary>The version GetVersion reports: the Milvus API level Quiver follows.</summary>
     public const string Version = "v2.6.0-quiver";
@@ -69,7 +69,22 @@ public sealed partial class MilvusApi(QuiverClient client, CredentialStore crede
     public override Task<CheckHealthResponse> CheckHealth(CheckHealthRequest request, ServerCallContext context) =>
         Task.FromResult(new CheckHealthResponse { Status = Statuses.Ok(), IsHealthy = true });
 
+    /// <summary>One standalone process: the proxy role answers for every component, healthy while serving.</summary>
+    public override Task<ComponentStates> GetComponentStates(GetComponentStatesRequest request, ServerCallContext context) =>
+        Task.FromResult(new ComponentStates
+        {
+            Status = Statuses.Ok(),
+            State = new ComponentInfo { NodeID = 1, Role = "standalone", StateCode = StateCode.Healthy },
+        });
+
     // ---------------------------------------------------------------- databases
+
+    public override async Task<Status> AlterDatabase(AlterDatabaseRequest request, ServerCallContext context)
+    {
+        await client.AlterDatabaseAsync(Required(request.DbName, "db_name"), Properties(request.Properties),
+            request.DeleteKeys.Count == 0 ? null : [.. request.DeleteKeys], context.CancellationToken).ConfigureAwait(false);
+        return Statuses.Ok();
+    }
 
     public override async Task<Status> CreateDatabase(CreateDatabaseRequest request, ServerCallContext context)
     {

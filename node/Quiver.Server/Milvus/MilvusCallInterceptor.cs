@@ -43,9 +43,14 @@ public sealed class MilvusCallInterceptor(ServerOptions options, CredentialStore
         {
             return await continuation(request, context).ConfigureAwait(false);
         }
-        catch (RpcException e) when (e.StatusCode == StatusCode.Unimplemented)
+        catch (RpcException e) when (e.StatusCode == StatusCode.Unimplemented && CarriesStatus<TResponse>())
         {
             return Answer<TResponse>(Statuses.Failure(ErrorCode.OperationNotSupported, $"{rpc} is not supported by Quiver"));
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.Unimplemented)
+        {
+            // A response with no status field (Dummy, GetReplicateInfo) cannot say "no": gRPC UNIMPLEMENTED does.
+            throw new RpcException(new Grpc.Core.Status(StatusCode.Unimplemented, $"{rpc} is not supported by Quiver"));
         }
         catch (QuiverException e)
         {
@@ -93,6 +98,9 @@ public sealed class MilvusCallInterceptor(ServerOptions options, CredentialStore
         problem = "";
         return true;
     }
+
+    private static bool CarriesStatus<TResponse>() =>
+        typeof(TResponse) == typeof(Status) || (Activator.CreateInstance<TResponse>() is IMessage m && m.Descriptor.FindFieldByName("status") is not null);
 
     /// <summary>A response carrying only <paramref name="status"/>: the Status itself, or any message with a <c>status</c> field.</summary>
     internal static TResponse Answer<TResponse>(Status status)
