@@ -60,6 +60,12 @@ public class ServerCrashTests
                 },
             };
             Assert.Equal(0, (await client.CreateCollectionAsync(new CreateCollectionRequest { CollectionName = "crash", Schema = schema.ToByteString(), ShardsNum = 2 })).Code);
+            Assert.Equal(0, (await client.CreateIndexAsync(new CreateIndexRequest
+            {
+                CollectionName = "crash", FieldName = "vec",
+                ExtraParams = { new KeyValuePair { Key = "index_type", Value = "FLAT" }, new KeyValuePair { Key = "metric_type", Value = "L2" } },
+            })).Code);
+            Assert.Equal(0, (await client.LoadCollectionAsync(new LoadCollectionRequest { CollectionName = "crash" })).Code);
             using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
             long next = 0;
             // Two writers, so the kill lands between and during calls; only calls answered Success count as acknowledged.
