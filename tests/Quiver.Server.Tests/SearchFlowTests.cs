@@ -41,6 +41,20 @@ public sealed class SearchFlowTests
         Assert.Equal("vec", index.FieldName);
         Assert.Contains(index.Params, p => p.Key == "index_type" && p.Value == indexType);
         Assert.Contains(index.Params, p => p.Key == "metric_type" && p.Value == metric);
+        // Clients poll until Finished; the rows were flushed before the index was made.
+        for (int i = 0; i < 200 && index.State != IndexState.Finished; i++)
+        {
+            await Task.Delay(50);
+            index = (await c.DescribeIndexAsync(new DescribeIndexRequest { CollectionName = "items", FieldName = "vec" })).IndexDescriptions[0];
+        }
+        Assert.Equal(IndexState.Finished, index.State);
+        Assert.Equal(300, index.TotalRows);
+        Assert.Equal(300, index.IndexedRows);
+        var state = await c.GetIndexStateAsync(new GetIndexStateRequest { CollectionName = "items", FieldName = "vec" });
+        Ok(state.Status);
+        Assert.Equal(IndexState.Finished, state.State);
+        var progressOfBuild = await c.GetIndexBuildProgressAsync(new GetIndexBuildProgressRequest { CollectionName = "items", FieldName = "vec" });
+        Assert.Equal(300, progressOfBuild.IndexedRows);
 
         Ok(await c.LoadCollectionAsync(new LoadCollectionRequest { CollectionName = "items" }));
         var progress = await c.GetLoadingProgressAsync(new GetLoadingProgressRequest { CollectionName = "items" });
