@@ -101,6 +101,19 @@ public sealed class DataFlowTests
         Assert.Equal("changed", afterTags[afterIds.IndexOf(4)]);
         Assert.Equal("new", afterTags[afterIds.IndexOf(1000)]);
 
+        var compaction = await c.ManualCompactionAsync(new ManualCompactionRequest { CollectionName = "items" });
+        Ok(compaction.Status);
+        Assert.NotEqual(0, compaction.CompactionID);
+        Assert.Equal(CompactionState.Completed, (await c.GetCompactionStateAsync(new GetCompactionStateRequest { CompactionID = compaction.CompactionID })).State);
+        var ts = await c.AllocTimestampAsync(new AllocTimestampRequest());
+        Ok(ts.Status);
+        Assert.True(ts.Timestamp > upserted.Timestamp);
+        var strong = Query("items", "id in [4]", "tag");
+        strong.UseDefaultConsistency = false;
+        strong.GuaranteeTimestamp = ts.Timestamp;
+        Assert.Equal("changed", (await c.QueryAsync(strong)).FieldsData.Single(f => f.FieldName == "tag").Scalars.StringData.Data[0]);
+        Assert.Equal(198, await CountAsync(c, "items"));
+
         var stats = await c.GetCollectionStatisticsAsync(new GetCollectionStatisticsRequest { CollectionName = "items" });
         Ok(stats.Status);
         Assert.Equal("198", stats.Stats.Single(s => s.Key == "row_count").Value);
