@@ -208,6 +208,9 @@ public sealed class DataFlowTests
         Assert.Equal(1, described.ShardsNum);
         Assert.NotEqual(0UL, described.CreatedTimestamp);
         Assert.NotEqual(0L, described.CollectionID);
+        var byId = await c.DescribeCollectionAsync(new DescribeCollectionRequest { CollectionID = described.CollectionID });
+        Ok(byId.Status);
+        Assert.Equal("items", byId.CollectionName);
 
         Ok(await c.CreateCollectionAsync(Dataset.Create("other")));
         Ok(await c.AlterAliasAsync(new AlterAliasRequest { CollectionName = "other", Alias = "current" }));

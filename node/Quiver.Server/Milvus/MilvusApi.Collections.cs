@@ -50,7 +50,11 @@ public sealed partial class MilvusApi
     public override async Task<DescribeCollectionResponse> DescribeCollection(DescribeCollectionRequest request, ServerCallContext context)
     {
         string? db = Db(request.DbName, context);
-        var info = await client.DescribeCollectionAsync(Required(request.CollectionName, "collection_name"), db, context.CancellationToken).ConfigureAwait(false);
+        string name = request.CollectionName;
+        if (string.IsNullOrEmpty(name) && request.CollectionID != 0)
+            name = (await client.ListCollectionInfosAsync(db, context.CancellationToken).ConfigureAwait(false)).FirstOrDefault(c => c.Id == request.CollectionID)?.Name
+                ?? throw new QuiverException(ErrorCode.CollectionNotFound, $"collection {request.CollectionID} does not exist");
+        var info = await client.DescribeCollectionAsync(Required(name, "collection_name"), db, context.CancellationToken).ConfigureAwait(false);
         var dbInfo = await client.DescribeDatabaseAsync(db, context.CancellationToken).ConfigureAwait(false);
         var aliases = await client.ListAliasesAsync(info.Name, db, context.CancellationToken).ConfigureAwait(false);
         var response = new DescribeCollectionResponse
