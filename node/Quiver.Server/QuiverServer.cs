@@ -56,8 +56,7 @@ public sealed class QuiverServer : IAsyncDisposable
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
             builder.WebHost.ConfigureKestrel(k =>
             {
-                var address = options.Host is "localhost" ? IPAddress.Loopback : IPAddress.Parse(options.Host);
-                k.Listen(address, options.GrpcPort, l => l.Protocols = HttpProtocols.Http2);
+                k.Listen(ListenAddress(options.Host), options.GrpcPort, l => l.Protocols = HttpProtocols.Http2);
                 k.Limits.MaxRequestBodySize = null;
                 // The official SDKs ping every 10 s even when idle; Kestrel must not treat that as abuse.
                 k.Limits.Http2.KeepAlivePingDelay = TimeSpan.FromSeconds(30);
@@ -89,6 +88,14 @@ public sealed class QuiverServer : IAsyncDisposable
             throw;
         }
     }
+
+    private static IPAddress ListenAddress(string host) => host switch
+    {
+        "localhost" => IPAddress.Loopback,
+        "*" or "" => IPAddress.Any,
+        _ when IPAddress.TryParse(host, out var address) => address,
+        _ => throw new ArgumentException($"ServerOptions.Host must be an IP address, \"localhost\" or \"*\"; got '{host}'", nameof(host)),
+    };
 
     /// <summary>Graceful stop: no new connections, running calls finish, then the engine is disposed (WAL committed).</summary>
     public async Task StopAsync()

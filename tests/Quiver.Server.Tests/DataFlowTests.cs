@@ -101,6 +101,19 @@ public sealed class DataFlowTests
         Assert.Equal("changed", afterTags[afterIds.IndexOf(4)]);
         Assert.Equal("new", afterTags[afterIds.IndexOf(1000)]);
 
+        var compaction = await c.ManualCompactionAsync(new ManualCompactionRequest { CollectionName = "items" });
+        Ok(compaction.Status);
+        Assert.NotEqual(0, compaction.CompactionID);
+        Assert.Equal(CompactionState.Completed, (await c.GetCompactionStateAsync(new GetCompactionStateRequest { CompactionID = compaction.CompactionID })).State);
+        var ts = await c.AllocTimestampAsync(new AllocTimestampRequest());
+        Ok(ts.Status);
+        Assert.True(ts.Timestamp > upserted.Timestamp);
+        var strong = Query("items", "id in [4]", "tag");
+        strong.UseDefaultConsistency = false;
+        strong.GuaranteeTimestamp = ts.Timestamp;
+        Assert.Equal("changed", (await c.QueryAsync(strong)).FieldsData.Single(f => f.FieldName == "tag").Scalars.StringData.Data[0]);
+        Assert.Equal(198, await CountAsync(c, "items"));
+
         var stats = await c.GetCollectionStatisticsAsync(new GetCollectionStatisticsRequest { CollectionName = "items" });
         Ok(stats.Status);
         Assert.Equal("198", stats.Stats.Single(s => s.Key == "row_count").Value);
@@ -195,6 +208,9 @@ public sealed class DataFlowTests
         Assert.Equal(1, described.ShardsNum);
         Assert.NotEqual(0UL, described.CreatedTimestamp);
         Assert.NotEqual(0L, described.CollectionID);
+        var byId = await c.DescribeCollectionAsync(new DescribeCollectionRequest { CollectionID = described.CollectionID });
+        Ok(byId.Status);
+        Assert.Equal("items", byId.CollectionName);
 
         Ok(await c.CreateCollectionAsync(Dataset.Create("other")));
         Ok(await c.AlterAliasAsync(new AlterAliasRequest { CollectionName = "other", Alias = "current" }));
@@ -292,5 +308,42 @@ public sealed class DataFlowTests
         var search = await c.SearchAsync(Search("nulls", "v", [[1f, 1f]], 3, "IP"));
         Ok(search.Status);
         Assert.Equal("c", search.Results.Ids.StrId.Data[0]);
+    }
+
+    [Fact]
+    public async Task Range_search_and_partition_key_collections()
+    {
+        var (h, data) = await LoadedAsync();
+        await using var _ = h;
+        var c = h.Client;
+        var q = Dataset.Queries(1, seed: 21);
+        // L2 range search: range_filter <= distance < radius.
+        var ring = await c.SearchAsync(Search("items", "vec", q, 100, "L2", "", "{\"radius\":2.0,\"range_filter\":1.0}"));
+        Ok(ring.Status);
+        var expected = data.BruteForce("L2", q[0], 300).Where(e => e.Score >= 1.0f && e.Score < 2.0f).Take(100).Select(e => e.Id).Order();
+        Assert.NotEmpty(ring.Results.Scores);
+        Assert.All(ring.Results.Scores, s => Assert.InRange(s, 1.0f, 2.0f));
+        Assert.Equal(expected, ring.Results.Ids.IntId.Data.Order());
+
+        var key = Field("tenant", DataType.Int64);
+        key.IsPartitionKey = true;
+        var create = CreateRequest("tenants", false, Field("id", DataType.Int64, pk: true), key, Field("v", DataType.FloatVector, dim: 2));
+        create.NumPartitions = 4;
+        Ok(await c.CreateCollectionAsync(create));
+        var described = await c.DescribeCollectionAsync(new DescribeCollectionRequest { CollectionName = "tenants" });
+        Ok(described.Status);
+        Assert.Equal(4, described.NumPartitions);
+        Assert.True(described.Schema.Fields.Single(f => f.Name == "tenant").IsPartitionKey);
+        Assert.Equal(4, (await c.ShowPartitionsAsync(new ShowPartitionsRequest { CollectionName = "tenants" })).PartitionNames.Count);
+        var insert = new InsertRequest { CollectionName = "tenants", NumRows = 4 };
+        insert.FieldsData.Add(Longs("id", [1, 2, 3, 4]));
+        insert.FieldsData.Add(Longs("tenant", [7, 7, 8, 9]));
+        insert.FieldsData.Add(FloatVectors("v", 2, [1, 0, 0, 1, 1, 1, 0.5f, 0.5f]));
+        Ok((await c.InsertAsync(insert)).Status);
+        Ok(await c.CreateIndexAsync(IndexRequest("tenants", "v", "FLAT", "IP")));
+        Ok(await c.LoadCollectionAsync(new LoadCollectionRequest { CollectionName = "tenants" }));
+        var tenant7 = await c.SearchAsync(Search("tenants", "v", [[1f, 1f]], 10, "IP", "tenant == 7"));
+        Ok(tenant7.Status);
+        Assert.Equal([1L, 2L], tenant7.Results.Ids.IntId.Data.Order());
     }
 }

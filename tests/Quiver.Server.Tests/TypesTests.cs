@@ -97,7 +97,8 @@ public sealed class TypesTests
         var random = new Random(1);
         var insert = new InsertRequest { CollectionName = "big", NumRows = rows };
         insert.FieldsData.Add(Longs("id", Enumerable.Range(0, rows).Select(i => (long)i)));
-        insert.FieldsData.Add(FloatVectors("v", dim, Enumerable.Range(0, rows * dim).Select(_ => (float)random.NextDouble())));
+        var flat = Enumerable.Range(0, rows * dim).Select(_ => (float)random.NextDouble()).ToArray();
+        insert.FieldsData.Add(FloatVectors("v", dim, flat));
         Assert.True(insert.CalculateSize() > 4 << 20);
         var result = await c.InsertAsync(insert);
         Ok(result.Status);
@@ -110,5 +111,14 @@ public sealed class TypesTests
         Ok(await c.LoadCollectionAsync(new LoadCollectionRequest { CollectionName = "big" }));
         var count = await c.QueryAsync(new QueryRequest { CollectionName = "big", OutputFields = { "count(*)" } });
         Assert.Equal(rows, count.FieldsData[0].Scalars.LongData.Data[0]);
+
+        // Rows on both sides of every batch boundary kept their vectors.
+        var some = await c.QueryAsync(new QueryRequest { CollectionName = "big", Expr = "id in [0, 1, 254, 255, 256, 257, 511, 512, 1023, 1024, 1499]", OutputFields = { "v" } });
+        Ok(some.Status);
+        var ids = some.FieldsData.Single(f => f.FieldName == "id").Scalars.LongData.Data;
+        var vectors = some.FieldsData.Single(f => f.FieldName == "v").Vectors.FloatVector.Data;
+        Assert.Equal(11, ids.Count);
+        for (int r = 0; r < ids.Count; r++)
+            Assert.Equal(flat.AsSpan((int)ids[r] * dim, dim).ToArray(), vectors.Skip(r * dim).Take(dim).ToArray());
     }
 }

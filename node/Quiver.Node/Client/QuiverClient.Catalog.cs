@@ -36,4 +36,7 @@ public sealed partial class QuiverClient
     /// <summary>Every collection of a database with its catalog entry.</summary>
     public ValueTask<IReadOnlyList<CollectionInfo>> ListCollectionInfosAsync(string? db = null, CancellationToken cancellationToken = default) =>
         _catalog.ListCollectionsAsync(db, cancellationToken);
+
+    /// <summary>A fresh hybrid timestamp from the engine's oracle (Milvus AllocTimestamp), usable as a guarantee timestamp.</summary>
+    public ValueTask<ulong> AllocateTimestampAsync(CancellationToken cancellationToken = default) => _tso.AllocateAsync(1, cancellationToken);
 }

@@ -50,7 +50,11 @@ public sealed partial class MilvusApi
     public override async Task<DescribeCollectionResponse> DescribeCollection(DescribeCollectionRequest request, ServerCallContext context)
     {
         string? db = Db(request.DbName, context);
-        var info = await client.DescribeCollectionAsync(Required(request.CollectionName, "collection_name"), db, context.CancellationToken).ConfigureAwait(false);
+        string name = request.CollectionName;
+        if (string.IsNullOrEmpty(name) && request.CollectionID != 0)
+            name = (await client.ListCollectionInfosAsync(db, context.CancellationToken).ConfigureAwait(false)).FirstOrDefault(c => c.Id == request.CollectionID)?.Name
+                ?? throw new QuiverException(ErrorCode.CollectionNotFound, $"collection {request.CollectionID} does not exist");
+        var info = await client.DescribeCollectionAsync(Required(name, "collection_name"), db, context.CancellationToken).ConfigureAwait(false);
         var dbInfo = await client.DescribeDatabaseAsync(db, context.CancellationToken).ConfigureAwait(false);
         var aliases = await client.ListAliasesAsync(info.Name, db, context.CancellationToken).ConfigureAwait(false);
         var response = new DescribeCollectionResponse
@@ -278,19 +282,39 @@ public sealed partial class MilvusApi
         }
     }
 
-    public override async Task<DescribeIndexResponse> DescribeIndex(DescribeIndexRequest request, ServerCallContext context)
+    public override async Task<DescribeIndexResponse> DescribeIndex(DescribeIndexRequest request, ServerCallContext context) =>
+        new() { Status = Statuses.Ok(), IndexDescriptions = { await DescribeIndexesAsync(request.CollectionName, request.DbName, request.FieldName, request.IndexName, context).ConfigureAwait(false) } };
+
+    public override async Task<GetIndexStatisticsResponse> GetIndexStatistics(GetIndexStatisticsRequest request, ServerCallContext context) =>
+        new() { Status = Statuses.Ok(), IndexDescriptions = { await DescribeIndexesAsync(request.CollectionName, request.DbName, "", request.IndexName, context).ConfigureAwait(false) } };
+
+    /// <summary>Deprecated in Milvus (DescribeIndex says the same); older SDKs still poll it.</summary>
+    public override async Task<GetIndexStateResponse> GetIndexState(GetIndexStateRequest request, ServerCallContext context)
     {
-        string collection = Required(request.CollectionName, "collection_name");
-        string? db = Db(request.DbName, context);
+        var d = await DescribeIndexesAsync(request.CollectionName, request.DbName, request.FieldName, request.IndexName, context).ConfigureAwait(false);
+        return new GetIndexStateResponse { Status = Statuses.Ok(), State = d[0].State, FailReason = d[0].IndexStateFailReason };
+    }
+
+    /// <summary>Deprecated in Milvus (DescribeIndex says the same); older SDKs still poll it.</summary>
+    public override async Task<GetIndexBuildProgressResponse> GetIndexBuildProgress(GetIndexBuildProgressRequest request, ServerCallContext context)
+    {
+        var d = await DescribeIndexesAsync(request.CollectionName, request.DbName, request.FieldName, request.IndexName, context).ConfigureAwait(false);
+        return new GetIndexBuildProgressResponse { Status = Statuses.Ok(), IndexedRows = d[0].IndexedRows, TotalRows = d[0].TotalRows };
+    }
+
+    private async Task<List<IndexDescription>> DescribeIndexesAsync(string collectionName, string requestDb, string fieldName, string indexName, ServerCallContext context)
+    {
+        string collection = Required(collectionName, "collection_name");
+        string? db = Db(requestDb, context);
         var indexes = (await client.ListIndexesAsync(collection, db, context.CancellationToken).ConfigureAwait(false))
-            .Where(i => (string.IsNullOrEmpty(request.FieldName) || i.FieldName == request.FieldName)
-                && (string.IsNullOrEmpty(request.IndexName) || i.IndexName == request.IndexName))
+            .Where(i => (string.IsNullOrEmpty(fieldName) || i.FieldName == fieldName)
+                && (string.IsNullOrEmpty(indexName) || i.IndexName == indexName))
             .ToList();
         if (indexes.Count == 0)
             throw new QuiverException(ErrorCode.IndexNotFound, $"index not found in collection '{collection}'"
-                + (string.IsNullOrEmpty(request.FieldName) ? "" : $" on field '{request.FieldName}'")
-                + (string.IsNullOrEmpty(request.IndexName) ? "" : $" named '{request.IndexName}'"));
-        var response = new DescribeIndexResponse { Status = Statuses.Ok() };
+                + (string.IsNullOrEmpty(fieldName) ? "" : $" on field '{fieldName}'")
+                + (string.IsNullOrEmpty(indexName) ? "" : $" named '{indexName}'"));
+        var response = new List<IndexDescription>(indexes.Count);
         foreach (var index in indexes)
         {
             var d = await client.DescribeIndexAsync(collection, index.IndexName, db, context.CancellationToken).ConfigureAwait(false);
@@ -315,7 +339,7 @@ public sealed partial class MilvusApi
             if (!string.IsNullOrEmpty(index.MetricType)) description.Params.Add(new KeyValuePair { Key = "metric_type", Value = index.MetricType });
             if (index.Params.Count > 0)
                 description.Params.Add(new KeyValuePair { Key = "params", Value = JsonSerializer.Serialize(index.Params) });
-            response.IndexDescriptions.Add(description);
+            response.Add(description);
         }
         return response;
     }

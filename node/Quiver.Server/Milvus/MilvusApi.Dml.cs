@@ -171,4 +171,20 @@ public sealed partial class MilvusApi
         long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out long v)
             ? v
             : throw QuiverException.Invalid($"{what} must be an integer, got '{value}'");
+
+    private static long _nextCompactionId;
+
+    /// <summary>Quiver compacts synchronously: the answer comes when the compaction is done, so its state is always Completed.</summary>
+    public override async Task<ManualCompactionResponse> ManualCompaction(ManualCompactionRequest request, ServerCallContext context)
+    {
+        string collection = Required(request.CollectionName, "collection_name");
+        var segments = await client.CompactAsync(collection, Db(request.DbName, context), context.CancellationToken).ConfigureAwait(false);
+        return new ManualCompactionResponse { Status = Statuses.Ok(), CompactionID = Interlocked.Increment(ref _nextCompactionId), CompactionPlanCount = segments.Count };
+    }
+
+    public override Task<GetCompactionStateResponse> GetCompactionState(GetCompactionStateRequest request, ServerCallContext context) =>
+        Task.FromResult(new GetCompactionStateResponse { Status = Statuses.Ok(), State = global::Milvus.Proto.Common.CompactionState.Completed });
+
+    public override async Task<AllocTimestampResponse> AllocTimestamp(AllocTimestampRequest request, ServerCallContext context) =>
+        new() { Status = Statuses.Ok(), Timestamp = await client.AllocateTimestampAsync(context.CancellationToken).ConfigureAwait(false) };
 }
