@@ -8,8 +8,6 @@ internal readonly record struct Body(JsonElement Root, bool AcceptInt64)
 {
     public string? Db => String("dbName") is { Length: > 0 } db ? db : null;
 
-    public bool Has(string key) => Root.TryGetProperty(key, out var v) && v.ValueKind != JsonValueKind.Null;
-
     public JsonElement? Get(string key) => Root.TryGetProperty(key, out var v) && v.ValueKind != JsonValueKind.Null ? v : null;
 
     public string? String(string key) => Get(key) is { } v
