@@ -3,7 +3,7 @@
 #:project ../../node/Quiver.Server/Quiver.Server.csproj
 #:property PublishAot=false
 #:property JsonSerializerIsReflectionEnabledByDefault=true
-#:package Grpc.Net.Client@2.85.0
+#:package Grpc.Net.Client
 using System.Diagnostics;
 using Google.Protobuf;
 using Grpc.Net.Client;
