@@ -1,5 +1,6 @@
 // Side measurement for perf.md (issue 8): warm p50 of small gRPC calls against an in-process QuiverServer, beside the
-// same search in process, on 10-row collections at 8-d and 784-d. Run from this folder: dotnet run -c Release grpc-rtt.cs
+// same search in process, on 10-row FLAT collections at 8-d and 784-d (ROWS=20000: HNSW over that many random rows).
+// Run from this folder: dotnet run -c Release grpc-rtt.cs
 #:project ../../node/Quiver.Server/Quiver.Server.csproj
 #:property PublishAot=false
 #:property JsonSerializerIsReflectionEnabledByDefault=true
@@ -16,17 +17,26 @@ var dir = Path.Combine(Path.GetTempPath(), "rtt-" + Environment.ProcessId);
 await using var server = await QuiverServer.StartAsync(new ServerOptions { DataDirectory = dir, GrpcPort = 0 });
 using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{server.GrpcPort}");
 var c = new MilvusService.MilvusServiceClient(channel);
+int rows = int.TryParse(Environment.GetEnvironmentVariable("ROWS"), out int r0) ? r0 : 10;
+string indexType = rows > 10 ? "HNSW" : "FLAT";
 foreach (int dim in new[] { 8, 784 })
 {
     string name = $"c{dim}";
     var schema = new CollectionSchema { Name = name, Fields = { new FieldSchema { Name = "id", DataType = DataType.Int64, IsPrimaryKey = true }, new FieldSchema { Name = "vec", DataType = DataType.FloatVector, TypeParams = { new KeyValuePair { Key = "dim", Value = dim.ToString() } } } } };
     await c.CreateCollectionAsync(new CreateCollectionRequest { CollectionName = name, Schema = schema.ToByteString() });
-    var ids = new LongArray(); var fl = new FloatArray();
-    for (int i = 0; i < 10; i++) { ids.Data.Add(i); for (int d = 0; d < dim; d++) fl.Data.Add(i + d); }
-    await c.InsertAsync(new InsertRequest { CollectionName = name, NumRows = 10, FieldsData = { new FieldData { FieldName = "id", Type = DataType.Int64, Scalars = new ScalarField { LongData = ids } }, new FieldData { FieldName = "vec", Type = DataType.FloatVector, Vectors = new VectorField { Dim = dim, FloatVector = fl } } } });
-    await c.CreateIndexAsync(new CreateIndexRequest { CollectionName = name, FieldName = "vec", ExtraParams = { new KeyValuePair { Key = "index_type", Value = "FLAT" }, new KeyValuePair { Key = "metric_type", Value = "L2" } } });
+    var rnd = new Random(1);
+    for (int first = 0; first < rows; first += 1000)
+    {
+        int n = Math.Min(1000, rows - first);
+        var ids = new LongArray(); var fl = new FloatArray();
+        for (int i = first; i < first + n; i++) { ids.Data.Add(i); for (int d = 0; d < dim; d++) fl.Data.Add((float)rnd.NextDouble()); }
+        await c.InsertAsync(new InsertRequest { CollectionName = name, NumRows = (uint)n, FieldsData = { new FieldData { FieldName = "id", Type = DataType.Int64, Scalars = new ScalarField { LongData = ids } }, new FieldData { FieldName = "vec", Type = DataType.FloatVector, Vectors = new VectorField { Dim = dim, FloatVector = fl } } } });
+    }
+    await c.FlushAsync(new FlushRequest { CollectionNames = { name } });
+    await c.CreateIndexAsync(new CreateIndexRequest { CollectionName = name, FieldName = "vec", ExtraParams = { new KeyValuePair { Key = "index_type", Value = indexType }, new KeyValuePair { Key = "metric_type", Value = "L2" } } });
     await c.LoadCollectionAsync(new LoadCollectionRequest { CollectionName = name });
     var q = new float[dim];
+    for (int d = 0; d < dim; d++) q[d] = (float)rnd.NextDouble();
     var group = new Milvus.Proto.Common.PlaceholderGroup { Placeholders = { new Milvus.Proto.Common.PlaceholderValue { Tag = "$0", Type = Milvus.Proto.Common.PlaceholderType.FloatVector, Values = { ByteString.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes(q.AsSpan())) } } } };
     var req = new SearchRequest { CollectionName = name, PlaceholderGroup = group.ToByteString(), Nq = 1, UseDefaultConsistency = true, SearchParams = { new KeyValuePair { Key = "anns_field", Value = "vec" }, new KeyValuePair { Key = "topk", Value = "10" }, new KeyValuePair { Key = "metric_type", Value = "L2" } } };
     var inproc = new Quiver.Node.Client.SearchRequest { Vectors = q, Limit = 10, Metric = "L2" };
