@@ -37,6 +37,9 @@ public sealed class QuiverServer : IAsyncDisposable
     /// <summary>The engine this server serves.</summary>
     public QuiverClient Client { get; }
 
+    /// <summary>The users the server authenticates (kept in the engine's meta store).</summary>
+    public Milvus.CredentialStore Credentials { get; private init; } = null!;
+
     /// <summary>Requests and latencies per RPC (Prometheus text through <see cref="ServerMetrics.WriteTo"/>).</summary>
     public ServerMetrics Metrics { get; private init; } = new();
 
@@ -63,7 +66,8 @@ public sealed class QuiverServer : IAsyncDisposable
             });
             builder.Services.AddSingleton<IHostLifetime, EmbeddedHostLifetime>();
             builder.Services.AddSingleton(client);
-            builder.Services.AddSingleton(new CredentialStore(options.RootPassword));
+            var credentials = await CredentialStore.OpenAsync(client, options.RootPassword, ct).ConfigureAwait(false);
+            builder.Services.AddSingleton(credentials);
             var metrics = new ServerMetrics();
             builder.Services.AddSingleton(metrics);
             builder.Services.AddSingleton(options);
@@ -80,7 +84,7 @@ public sealed class QuiverServer : IAsyncDisposable
             await app.StartAsync(ct).ConfigureAwait(false);
             var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
             int port = new Uri(addresses.First()).Port;
-            return new QuiverServer(app, client, port) { Metrics = metrics };
+            return new QuiverServer(app, client, port) { Metrics = metrics, Credentials = credentials };
         }
         catch
         {

@@ -133,7 +133,7 @@ public class RestApiTests
     {
         using var dir = new ScratchDirectory("rest");
         await using var client = await QuiverClient.OpenAsync(dir.Path);
-        var api = new RestApi(client, new RestOptions { AuthorizationEnabled = true, Credentials = u => u == "root" ? "pw" : null });
+        var api = new RestApi(client, new RestOptions { AuthorizationEnabled = true, Verify = (u, p) => u == "root" && p == "pw" });
         Assert.Equal(1400, (int)(await Call(api, "collections/list", "{}"))["code"]!);
         Assert.Equal(1400, (int)(await Call(api, "collections/list", "{}", "Bearer root:wrong"))["code"]!);
         Assert.Equal(0, (int)(await Call(api, "collections/list", "{}", "Bearer root:pw"))["code"]!);

@@ -147,4 +147,41 @@ public sealed class FailureTests
             dir.Dispose();
         }
     }
+
+    [Fact]
+    public async Task Users_and_passwords_survive_a_restart()
+    {
+        var dir = new ScratchDirectory("server-users");
+        try
+        {
+            var options = new ServerOptions { DataDirectory = dir.Path, GrpcPort = 0, AuthorizationEnabled = true };
+            var first = await QuiverServer.StartAsync(options);
+            using (var channel = Grpc.Net.Client.GrpcChannel.ForAddress($"http://127.0.0.1:{first.GrpcPort}"))
+            {
+                var c = new MilvusService.MilvusServiceClient(channel);
+                var root = Auth("root", "Milvus");
+                Ok(await c.CreateCredentialAsync(new CreateCredentialRequest { Username = "bob", Password = Convert.ToBase64String("hunter22"u8.ToArray()) }, root));
+                Ok(await c.UpdateCredentialAsync(new UpdateCredentialRequest
+                {
+                    Username = "root", OldPassword = Convert.ToBase64String("Milvus"u8.ToArray()), NewPassword = Convert.ToBase64String("changed1"u8.ToArray()),
+                }, root));
+                var tooShort = await c.CreateCredentialAsync(new CreateCredentialRequest { Username = "eve", Password = Convert.ToBase64String("abc"u8.ToArray()) }, Auth("root", "changed1"));
+                Failed(tooShort, 1100);
+            }
+            await first.StopAsync();
+
+            // The root password given at start is only the first one: the changed one is kept.
+            await using var second = await QuiverServer.StartAsync(options);
+            using var channel2 = Grpc.Net.Client.GrpcChannel.ForAddress($"http://127.0.0.1:{second.GrpcPort}");
+            var c2 = new MilvusService.MilvusServiceClient(channel2);
+            Ok((await c2.GetVersionAsync(new GetVersionRequest(), Auth("bob", "hunter22"))).Status);
+            Ok((await c2.GetVersionAsync(new GetVersionRequest(), Auth("root", "changed1"))).Status);
+            Failed((await c2.GetVersionAsync(new GetVersionRequest(), Auth("root", "Milvus"))).Status, 1400);
+            Assert.Equal(["bob", "root"], (await c2.ListCredUsersAsync(new ListCredUsersRequest(), Auth("bob", "hunter22"))).Usernames);
+        }
+        finally
+        {
+            dir.Dispose();
+        }
+    }
 }

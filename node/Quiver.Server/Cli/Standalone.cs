@@ -92,7 +92,7 @@ internal static class Standalone
                 Quiver.Rest.RestApi.Map(app, new Quiver.Rest.RestApi(engine, new Quiver.Rest.RestOptions
                 {
                     AuthorizationEnabled = settings.AuthorizationEnabled,
-                    Credentials = user => user == "root" ? settings.RootPassword : null,
+                    Verify = server.Credentials.Verify,
                 })), stop.Token).ConfigureAwait(false);
             var operations = await StartWebAsync(settings.Host, settings.MetricsPort, app => Operations.Map(app, engine, server.Metrics), stop.Token).ConfigureAwait(false);
             Console.WriteLine($"quiver {Version} standalone ready: gRPC {settings.Host}:{server.GrpcPort}, REST http://{settings.Host}:{Port(rest)}/v2/vectordb, " +

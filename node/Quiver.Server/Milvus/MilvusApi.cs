@@ -123,30 +123,41 @@ public sealed partial class MilvusApi(QuiverClient client, CredentialStore crede
         };
     }
 
-    // ---------------------------------------------------------------- credentials (in memory, see CredentialStore)
+    // ---------------------------------------------------------------- credentials (meta store, see CredentialStore)
 
-    public override Task<Status> CreateCredential(CreateCredentialRequest request, ServerCallContext context)
+    public override async Task<Status> CreateCredential(CreateCredentialRequest request, ServerCallContext context)
     {
         string user = Required(request.Username, "username");
         string password = DecodePassword(request.Password);
-        if (!credentials.TryAdd(user, password)) throw QuiverException.Invalid($"user '{user}' already exists");
-        return Task.FromResult(Statuses.Ok());
+        CheckUser(user, password);
+        if (!await credentials.TryAddAsync(user, password).ConfigureAwait(false)) throw QuiverException.Invalid($"user '{user}' already exists");
+        return Statuses.Ok();
     }
 
-    public override Task<Status> UpdateCredential(UpdateCredentialRequest request, ServerCallContext context)
+    public override async Task<Status> UpdateCredential(UpdateCredentialRequest request, ServerCallContext context)
     {
         string user = Required(request.Username, "username");
-        if (!credentials.TryUpdate(user, DecodePassword(request.OldPassword), DecodePassword(request.NewPassword)))
+        string newPassword = DecodePassword(request.NewPassword);
+        CheckUser(user, newPassword);
+        if (!await credentials.TryUpdateAsync(user, DecodePassword(request.OldPassword), newPassword).ConfigureAwait(false))
             throw new QuiverException(Statuses.NotAuthenticated, $"old password of user '{user}' is wrong or the user does not exist");
-        return Task.FromResult(Statuses.Ok());
+        return Statuses.Ok();
     }
 
-    public override Task<Status> DeleteCredential(DeleteCredentialRequest request, ServerCallContext context)
+    public override async Task<Status> DeleteCredential(DeleteCredentialRequest request, ServerCallContext context)
     {
         string user = Required(request.Username, "username");
         if (user == CredentialStore.RootUser) throw QuiverException.Invalid("user root cannot be deleted");
-        if (!credentials.Remove(user)) throw QuiverException.Invalid($"user '{user}' does not exist");
-        return Task.FromResult(Statuses.Ok());
+        if (!await credentials.RemoveAsync(user).ConfigureAwait(false)) throw QuiverException.Invalid($"user '{user}' does not exist");
+        return Statuses.Ok();
+    }
+
+    /// <summary>Milvus's rules: a user name of 1..32 letters, digits and underscores starting with a letter; a password of 6..256 characters.</summary>
+    private static void CheckUser(string user, string password)
+    {
+        if (user.Length > 32 || !char.IsAsciiLetter(user[0]) || !user.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'))
+            throw QuiverException.Invalid($"user name '{user}' is not valid: 1 to 32 letters, digits or underscores, starting with a letter");
+        if (password.Length is < 6 or > 256) throw QuiverException.Invalid("a password has 6 to 256 characters");
     }
 
     public override Task<ListCredUsersResponse> ListCredUsers(ListCredUsersRequest request, ServerCallContext context) =>

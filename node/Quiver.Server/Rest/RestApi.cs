@@ -109,7 +109,7 @@ public sealed partial class RestApi(QuiverClient client, RestOptions? options = 
         string token = header["Bearer ".Length..].Trim();
         int colon = token.IndexOf(':', StringComparison.Ordinal);
         if (colon < 0) return false;
-        return _options.Credentials(token[..colon]) is { } password && password == token[(colon + 1)..];
+        return _options.Verify(token[..colon], token[(colon + 1)..]);
     }
 
     /// <summary>Serves the API at <c>POST /v2/vectordb/{group}/{action}</c>.</summary>
@@ -133,8 +133,8 @@ public sealed record RestOptions
 {
     public bool AuthorizationEnabled { get; init; }
 
-    /// <summary>The password of a user, or null when there is no such user.</summary>
-    public Func<string, string?> Credentials { get; init; } = user => user == "root" ? "Milvus" : null;
+    /// <summary>True when the user exists and the password is theirs (the server passes its credential store).</summary>
+    public Func<string, string, bool> Verify { get; init; } = (user, password) => user == "root" && password == "Milvus";
 }
 
 /// <summary>A request body problem (a missing or mistyped key): answered as ParameterInvalid naming it.</summary>
