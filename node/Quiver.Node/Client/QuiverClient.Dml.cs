@@ -80,7 +80,7 @@ public sealed partial class QuiverClient
         var field = SearchExecutor.ResolveVectorField(runtime.Info.Schema, request.VectorField);
         Metric? indexMetric = await IndexMetricAsync(runtime.Info, field, db, collection, cancellationToken).ConfigureAwait(false);
         var plan = CompileFilter(runtime.Info.Schema, request.Filter, request.FilterParams);
-        var partitions = ReadPartitions(runtime.Info, request.Partitions, request.Filter, request.FilterParams);
+        var partitions = ReadPartitions(runtime.Info, request.Partitions, plan, request.FilterParams);
         ulong snapshot = await ReadSnapshotAsync(runtime, request.ConsistencyLevel, request.GuaranteeTimestamp, cancellationToken).ConfigureAwait(false);
         return SearchExecutor.Search(runtime.Info.Schema, runtime.Shards, partitions, request, indexMetric, snapshot, plan);
     }

@@ -56,13 +56,14 @@ public sealed partial class QuiverClient
 
     /// <summary>
     /// The partitions a read covers: the named ones, or — in a partition-key collection whose filter pins the key — only the
-    /// partitions the pinned values hash to; otherwise every partition.
+    /// partitions the pinned values hash to; otherwise every partition. The pinned values are worked out once per cached
+    /// plan (a plan stands for one expression with one set of template values).
     /// </summary>
-    private static HashSet<long> ReadPartitions(CollectionInfo info, IReadOnlyList<string> names, string? filter, IReadOnlyDictionary<string, object?>? values)
+    private static HashSet<long> ReadPartitions(CollectionInfo info, IReadOnlyList<string> names, FilterPlan? plan, IReadOnlyDictionary<string, object?>? values)
     {
         var all = Partitions(info, names);
-        if (names.Count > 0 || !info.HasPartitionKey || info.Schema.PartitionKeyField is not { } key) return all;
-        var pinned = PartitionPruning.PinnedValues(filter, key.Name, key.DataType, values);
+        if (plan is null || names.Count > 0 || !info.HasPartitionKey || info.Schema.PartitionKeyField is not { } key) return all;
+        var pinned = Pins.GetValue(plan, p => new PinnedKeys(PartitionPruning.PinnedValues(p.Expression, key.Name, key.DataType, values))).Values;
         if (pinned is null) return all;
         var ordered = PartitionKeyPartitions(info, null);
         var result = new HashSet<long>();
@@ -70,6 +71,10 @@ public sealed partial class QuiverClient
             result.Add(ordered[v is long l ? ShardRouter.Shard(l, ordered.Length) : ShardRouter.Shard((string)v, ordered.Length)]);
         return result;
     }
+
+    private sealed record PinnedKeys(IReadOnlySet<object>? Values);
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<FilterPlan, PinnedKeys> Pins = new();
 
     /// <summary>
     /// The compiled plan of a filter (null when it is empty or always true). Plans are cached per schema, expression and
@@ -133,7 +138,7 @@ public sealed partial class QuiverClient
         var runtime = await LoadedRuntimeAsync(db, collection, cancellationToken).ConfigureAwait(false);
         var schema = runtime.Info.Schema;
         var plan = CompileFilter(schema, request.Filter, request.FilterParams);
-        var partitions = ReadPartitions(runtime.Info, request.Partitions, request.Filter, request.FilterParams);
+        var partitions = ReadPartitions(runtime.Info, request.Partitions, plan, request.FilterParams);
         if (IsCount(request.OutputFields))
         {
             long count = await CountMatchingAsync(runtime, plan, partitions, request.IgnoreGrowing, request.ConsistencyLevel, request.GuaranteeTimestamp, cancellationToken).ConfigureAwait(false);
@@ -169,7 +174,7 @@ public sealed partial class QuiverClient
     {
         var runtime = await LoadedRuntimeAsync(db, collection, cancellationToken).ConfigureAwait(false);
         var plan = CompileFilter(runtime.Info.Schema, filter, filterParams);
-        var partitions = ReadPartitions(runtime.Info, partitionNames ?? [], filter, filterParams);
+        var partitions = ReadPartitions(runtime.Info, partitionNames ?? [], plan, filterParams);
         return await CountMatchingAsync(runtime, plan, partitions, false, consistencyLevel, 0, cancellationToken).ConfigureAwait(false);
     }
 
@@ -240,7 +245,7 @@ public sealed partial class QuiverClient
         var runtime = await LoadedRuntimeAsync(db, collection, cancellationToken).ConfigureAwait(false);
         var schema = runtime.Info.Schema;
         var plan = CompileFilter(schema, request.Filter, request.FilterParams);
-        var partitions = ReadPartitions(runtime.Info, request.Partitions, request.Filter, request.FilterParams);
+        var partitions = ReadPartitions(runtime.Info, request.Partitions, plan, request.FilterParams);
         var fields = QueryFields(schema, request.OutputFields);
         // One timestamp for every page: writes that have one below it are applied before the first page; later ones are above it.
         ulong snapshot = await _tso.AllocateAsync(cancellationToken: cancellationToken).ConfigureAwait(false);

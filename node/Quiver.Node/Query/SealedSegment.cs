@@ -262,18 +262,7 @@ public sealed class SealedSegment : IQuerySegment, IDisposable
         }
     }
 
-    private static Bitset? Combine(Bitset? a, Bitset? b)
-    {
-        if (a is null) return b;
-        if (b is null) return a;
-        // Both cover the segment's rows (the filter may be shorter: rows past it do not pass).
-        var c = new Bitset(a.Length);
-        int words = Math.Min(a.Words.Length, b.Words.Length);
-        a.Words[..words].CopyTo(c.Words);
-        Quiver.Kernel.Bits.BitOps.And(c.Words[..words], b.Words[..words]);
-        if (b.Length < a.Length && b.Length % 64 != 0) c.Words[words - 1] &= (1UL << (b.Length % 64)) - 1;
-        return c;
-    }
+    private static Bitset? Combine(Bitset? a, Bitset? b) => a is null ? b : b is null ? a : SegmentFilter.Intersect(a, b);
 
     /// <summary>Takes a reader's reference; false once the segment has been freed (take a fresh snapshot then).</summary>
     public bool TryAcquire()

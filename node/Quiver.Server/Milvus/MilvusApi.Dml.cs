@@ -29,41 +29,22 @@ public sealed partial class MilvusApi
         var info = await client.DescribeCollectionAsync(collection, db, context.CancellationToken).ConfigureAwait(false);
         var data = FieldDataCodec.ToInsertData(info.Schema, columns, numRows);
         string? p = string.IsNullOrEmpty(partition) ? null : partition;
-        // One engine write must fit one WAL page; Milvus takes up to 64 MB per request, so a large request is
-        // written as several batches of rows. As in Milvus (one message per shard), a failure part-way leaves the
-        // earlier batches written.
-        long requestBytes = columns.Sum(c => (long)c.CalculateSize());
-        int batchRows = data.RowCount == 0 ? 1 : (int)Math.Clamp(WriteBatchBytes * data.RowCount / Math.Max(1, requestBytes), 1, data.RowCount);
-        var ids = new List<object>();
-        long inserted = 0, upserted = 0, deleted = 0;
-        ulong timestamp = 0;
-        for (int start = 0; start < Math.Max(1, data.RowCount); start += batchRows)
-        {
-            var batch = batchRows >= data.RowCount ? data : InsertBatches.Slice(data, start, Math.Min(batchRows, data.RowCount - start));
-            var result = upsert
-                ? await client.UpsertAsync(collection, batch, p, db, context.CancellationToken).ConfigureAwait(false)
-                : await client.InsertAsync(collection, batch, p, db, context.CancellationToken).ConfigureAwait(false);
-            foreach (var id in result.Ids) ids.Add(id);
-            inserted += result.InsertCount;
-            upserted += result.UpsertCount;
-            deleted += result.DeleteCount;
-            timestamp = Math.Max(timestamp, result.Timestamp);
-        }
+        // A request larger than one WAL entry is split into entries by the shard itself (ShardChannel), at one timestamp.
+        var result = upsert
+            ? await client.UpsertAsync(collection, data, p, db, context.CancellationToken).ConfigureAwait(false)
+            : await client.InsertAsync(collection, data, p, db, context.CancellationToken).ConfigureAwait(false);
         var response = new MutationResult
         {
             Status = Statuses.Ok(),
-            InsertCnt = inserted,
-            UpsertCnt = upserted,
-            DeleteCnt = deleted,
-            Timestamp = timestamp,
-            IDs = Ids(ids),
+            InsertCnt = result.InsertCount,
+            UpsertCnt = result.UpsertCount,
+            DeleteCnt = result.DeleteCount,
+            Timestamp = result.Timestamp,
+            IDs = Ids(result.Ids),
         };
         for (uint i = 0; i < (uint)data.RowCount; i++) response.SuccIndex.Add(i);
         return response;
     }
-
-    /// <summary>Request bytes per engine write: a quarter of a WAL page, leaving room for the engine's own encoding.</summary>
-    private long WriteBatchBytes => (1L << options.Engine.WalPageSizeBits) / 4;
 
     public override async Task<MutationResult> Delete(DeleteRequest request, ServerCallContext context)
     {

@@ -16,7 +16,7 @@ namespace Quiver.Server.Milvus;
 /// calls the engine and builds the answer; failures are thrown as <see cref="QuiverException"/> and turned into
 /// statuses by <see cref="MilvusCallInterceptor"/>, which also answers the RPCs not overridden here.
 /// </summary>
-public sealed partial class MilvusApi(QuiverClient client, CredentialStore credentials, ServerOptions options) : MilvusService.MilvusServiceBase
+public sealed partial class MilvusApi(QuiverClient client, CredentialStore credentials) : MilvusService.MilvusServiceBase
 {
     /// <summary>The version GetVersion reports: the Milvus API level Quiver follows.</summary>
     public const string Version = "v2.6.0-quiver";
