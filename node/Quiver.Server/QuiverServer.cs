@@ -43,6 +43,9 @@ public sealed class QuiverServer : IAsyncDisposable
     /// <summary>Requests and latencies per RPC (Prometheus text through <see cref="ServerMetrics.WriteTo"/>).</summary>
     public ServerMetrics Metrics { get; private init; } = new();
 
+    /// <summary>The server's loggers (console, at <see cref="ServerOptions.LogLevel"/> in <see cref="ServerOptions.LogFormat"/>): the REST front end logs through it too.</summary>
+    public ILoggerFactory LoggerFactory { get; private init; } = Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
+
     /// <summary>Completes when the server has stopped and the engine is disposed.</summary>
     public Task Completion => _completion.Task;
 
@@ -55,8 +58,25 @@ public sealed class QuiverServer : IAsyncDisposable
         {
             var builder = WebApplication.CreateSlimBuilder();
             builder.Logging.ClearProviders();
-            builder.Logging.AddSimpleConsole();
-            builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            if (options.LogFormat == LogFormat.Json)
+                builder.Logging.AddJsonConsole(j =>
+                {
+                    j.IncludeScopes = true;
+                    j.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                    j.UseUtcTimestamp = true;
+                });
+            else
+                builder.Logging.AddSimpleConsole(c =>
+                {
+                    c.IncludeScopes = true;
+                    c.SingleLine = true;
+                    c.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+                    c.UseUtcTimestamp = true;
+                });
+            builder.Logging.SetMinimumLevel(options.LogLevel);
+            // Kestrel and the hosting layer say a lot at Information (every connection, every request); our own request lines carry what matters.
+            builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+            builder.Logging.AddFilter("Grpc", LogLevel.Warning);
             builder.WebHost.ConfigureKestrel(k =>
             {
                 k.Listen(ListenAddress(options.Host), options.GrpcPort, l => l.Protocols = HttpProtocols.Http2);
@@ -84,7 +104,7 @@ public sealed class QuiverServer : IAsyncDisposable
             await app.StartAsync(ct).ConfigureAwait(false);
             var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
             int port = new Uri(addresses.First()).Port;
-            return new QuiverServer(app, client, port) { Metrics = metrics, Credentials = credentials };
+            return new QuiverServer(app, client, port) { Metrics = metrics, Credentials = credentials, LoggerFactory = app.Services.GetRequiredService<ILoggerFactory>() };
         }
         catch
         {

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Quiver.Node.Client;
 
 namespace Quiver.Server;
@@ -25,4 +26,19 @@ public sealed record ServerOptions
 
     /// <summary>Largest request accepted (Milvus proxy <c>serverMaxRecvSize</c>, 64 MiB); grpc-dotnet's own default of 4 MB is too small for insert batches.</summary>
     public int MaxReceiveMessageBytes { get; init; } = 64 << 20;
+
+    /// <summary>Least severe log level written (Milvus <c>log.level</c>, default info). At Debug every request is logged with its id.</summary>
+    public LogLevel LogLevel { get; init; } = LogLevel.Information;
+
+    /// <summary>Console log format (Milvus <c>log.format</c>): <see cref="LogFormat.Text"/> lines or <see cref="LogFormat.Json"/> objects, one per line.</summary>
+    public LogFormat LogFormat { get; init; } = LogFormat.Text;
+}
+
+/// <summary>How log records are written to the console.</summary>
+public enum LogFormat
+{
+    /// <summary>One human-readable line per record, with its scope (request id, RPC).</summary>
+    Text,
+    /// <summary>One JSON object per line: timestamp, level, category, message, the structured fields and the scope.</summary>
+    Json,
 }

@@ -89,4 +89,18 @@ public class StandaloneConfigTests
         var e = Assert.Throws<ConfigException>(() => StandaloneConfig.Load("/nonexistent/quiver.yaml", NoEnvironment, null));
         Assert.Contains("/nonexistent/quiver.yaml", e.Message);
     }
+
+    [Fact]
+    public void LogLevelAndFormatTakeMilvusNames()
+    {
+        var env = new Dictionary<string, string> { ["QUIVER__LOG__LEVEL"] = "warn", ["QUIVER__LOG__FORMAT"] = "JSON" };
+        var s = StandaloneConfig.Load(null, env, null).Settings;
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, s.LogLevel);
+        Assert.Equal(Quiver.Server.LogFormat.Json, s.LogFormat);
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Information, StandaloneConfig.Load(null, NoEnvironment, null).Settings.LogLevel);
+        var e = Assert.Throws<ConfigException>(() => StandaloneConfig.Load(null, new Dictionary<string, string> { ["QUIVER__LOG__LEVEL"] = "loud" }, null));
+        Assert.Contains("log.level", e.Message, StringComparison.OrdinalIgnoreCase);
+        e = Assert.Throws<ConfigException>(() => StandaloneConfig.Load(null, new Dictionary<string, string> { ["QUIVER__LOG__FORMAT"] = "xml" }, null));
+        Assert.Contains("log.format", e.Message, StringComparison.OrdinalIgnoreCase);
+    }
 }

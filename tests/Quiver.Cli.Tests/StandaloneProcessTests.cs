@@ -7,7 +7,9 @@ public class StandaloneProcessTests
 {
     private static string QuiverDll => Path.Combine(AppContext.BaseDirectory, "quiver.dll");
 
-    internal static Process Start(string data, params string[] extra)
+    internal static Process Start(string data, params string[] extra) => Start(data, new Dictionary<string, string>(), extra);
+
+    internal static Process Start(string data, IReadOnlyDictionary<string, string> environment, params string[] extra)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add(QuiverDll);
@@ -17,6 +19,7 @@ public class StandaloneProcessTests
         info.Environment["DOTNET_gcServer"] = "0";
         info.Environment["QUIVER__PROXY__HTTP__PORT"] = "0";
         info.Environment["QUIVER__METRICS__PORT"] = "0";
+        foreach (var (k, v) in environment) info.Environment[k] = v;
         return Process.Start(info)!;
     }
 
@@ -69,6 +72,50 @@ public class StandaloneProcessTests
         finally
         {
             if (!first.HasExited) first.Kill(entireProcessTree: true);
+        }
+    }
+
+    [Fact]
+    public async Task LogsRequestsAsJsonWithIdsAndCountsRowsInMetrics()
+    {
+        using var dir = new ScratchDirectory("standalone");
+        using var p = Start(dir.Path, new Dictionary<string, string> { ["QUIVER__LOG__LEVEL"] = "debug", ["QUIVER__LOG__FORMAT"] = "json" });
+        try
+        {
+            string ready = await ReadUntil(p, "ready", TimeSpan.FromSeconds(60));
+            var rest = System.Text.RegularExpressions.Regex.Match(ready, @"REST (http://[^ ]+)/v2/vectordb").Groups[1].Value;
+            var health = System.Text.RegularExpressions.Regex.Match(ready, @"metrics (http://[^ ]+)/healthz").Groups[1].Value;
+            using var http = new HttpClient();
+            Assert.Contains("\"code\":0", await (await http.PostAsync($"{rest}/v2/vectordb/collections/create", new StringContent("""{"collectionName":"c","dimension":4}"""))).Content.ReadAsStringAsync());
+            Assert.Contains("\"insertCount\":2", await (await http.PostAsync($"{rest}/v2/vectordb/entities/insert",
+                new StringContent("""{"collectionName":"c","data":[{"id":1,"vector":[1,0,0,0]},{"id":2,"vector":[0,1,0,0]}]}"""))).Content.ReadAsStringAsync());
+
+            // A failing call answers with the client's request id and logs it with the failure's code.
+            using var bad = new HttpRequestMessage(HttpMethod.Post, $"{rest}/v2/vectordb/collections/describe") { Content = new StringContent("""{"collectionName":"missing"}""") };
+            bad.Headers.Add("Request-Id", "client-req-42");
+            var answer = await http.SendAsync(bad);
+            Assert.Contains("\"code\":100", await answer.Content.ReadAsStringAsync());
+            Assert.Equal("client-req-42", answer.Headers.GetValues("Request-Id").Single());
+            string logs = await ReadUntil(p, "client-req-42", TimeSpan.FromSeconds(30));
+            var failure = logs.Split('\n').Select(l => l.Trim()).Last(l => l.Contains("client-req-42", StringComparison.Ordinal));
+            using (var json = System.Text.Json.JsonDocument.Parse(failure))
+            {
+                var state = json.RootElement.GetProperty("State");
+                Assert.Equal("client-req-42", state.GetProperty("RequestId").GetString());
+                Assert.Equal(100, state.GetProperty("Code").GetInt32());
+                Assert.Equal("POST /v2/vectordb/collections/describe", state.GetProperty("Call").GetString());
+            }
+            // Served calls are logged at debug with ids of their own.
+            Assert.Matches("\"Call\":\"POST /v2/vectordb/entities/insert\",\"RequestId\":\"[0-9a-f]{6}-[0-9a-f]+\"|\"RequestId\":\"[0-9a-f]{6}-[0-9a-f]+\"[^\\n]*entities/insert", logs);
+
+            string metrics = await http.GetStringAsync($"{health}/metrics");
+            Assert.Contains("milvus_proxy_insert_vectors_count{db_name=\"default\",collection_name=\"c\"} 2", metrics);
+            Assert.Contains("milvus_datacoord_segment_num{db_name=\"default\",collection_name=\"c\",segment_state=\"Growing\"} 1", metrics);
+            Assert.Contains("milvus_querycoord_collection_num 1", metrics); // the REST quick create loads the collection
+        }
+        finally
+        {
+            if (!p.HasExited) p.Kill(entireProcessTree: true);
         }
     }
 

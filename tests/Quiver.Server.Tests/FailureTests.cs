@@ -51,6 +51,13 @@ public sealed class FailureTests
         // Missing collection: merr 100 and the legacy CollectionNotExists (4).
         var missing = await c.DescribeCollectionAsync(new DescribeCollectionRequest { CollectionName = "ghost" });
         Failed(missing.Status, 100, "ghost");
+        // A failure's request id goes back in the trailers: the client's own when it sends one, else the server's.
+        var traced = c.DescribeCollectionAsync(new DescribeCollectionRequest { CollectionName = "ghost" }, new Metadata { { "client-request-id", "sdk-7" } });
+        Failed((await traced).Status, 100);
+        Assert.Equal("sdk-7", traced.GetTrailers().GetValue("request-id"));
+        var untraced = c.DescribeCollectionAsync(new DescribeCollectionRequest { CollectionName = "ghost" });
+        await untraced;
+        Assert.Matches("^[0-9a-f]{6}-[0-9a-f]+$", untraced.GetTrailers().GetValue("request-id"));
 #pragma warning disable CS0612
         Assert.Equal(global::Milvus.Proto.Common.ErrorCode.CollectionNotExists, missing.Status.ErrorCode);
 #pragma warning restore CS0612

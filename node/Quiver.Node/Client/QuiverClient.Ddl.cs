@@ -247,4 +247,26 @@ public sealed partial class QuiverClient
         }
         return new Dictionary<string, string> { ["row_count"] = rows.ToString(System.Globalization.CultureInfo.InvariantCulture) };
     }
+
+    /// <summary>Counters since open and segment counts now for one collection (<see cref="CollectionMetrics"/>).</summary>
+    public async Task<CollectionMetrics> GetCollectionMetricsAsync(string collection, string? db = null, CancellationToken cancellationToken = default)
+    {
+        var runtime = await RuntimeAsync(db, collection, cancellationToken).ConfigureAwait(false);
+        int growing = 0, sealedCount = 0;
+        long rows = 0;
+        foreach (var shard in runtime.Shards)
+        {
+            using var held = Query.SegmentSnapshot.Acquire(shard);
+            foreach (var segment in held.Segments)
+            {
+                if (segment is Query.SealedSegment) sealedCount++;
+                else growing++;
+                if (runtime.Info.Partitions.Any(p => p.Id == segment.PartitionId)) rows += segment.LiveCount(Latest);
+            }
+        }
+        var c = runtime.Counters;
+        bool loaded = await GetLoadStateAsync(collection, db, cancellationToken).ConfigureAwait(false) == LoadState.Loaded;
+        return new CollectionMetrics(Volatile.Read(ref c.Inserted), Volatile.Read(ref c.Upserted), Volatile.Read(ref c.Deleted),
+            Volatile.Read(ref c.SearchVectors), growing, sealedCount, rows, loaded);
+    }
 }

@@ -41,6 +41,7 @@ public sealed partial class QuiverClient
         NoteWrite(info.Id, ts);
         CheckSealBySize(runtime);
         int n = data.RowCount;
+        Interlocked.Add(ref upsert ? ref runtime.Counters.Upserted : ref runtime.Counters.Inserted, n);
         return new MutationResult(prepared.PrimaryKeys, upsert ? 0 : n, 0, upsert ? n : 0, ts);
     }
 
@@ -69,6 +70,7 @@ public sealed partial class QuiverClient
         ulong ts = 0;
         foreach (ulong t in await Task.WhenAll(writes).ConfigureAwait(false)) ts = Math.Max(ts, t);
         NoteWrite(runtime.Info.Id, ts);
+        Interlocked.Add(ref runtime.Counters.Deleted, ids.Length);
         return new MutationResult(ids, 0, ids.Length, 0, ts);
     }
 
@@ -82,7 +84,9 @@ public sealed partial class QuiverClient
         var plan = CompileFilter(runtime.Info.Schema, request.Filter, request.FilterParams);
         var partitions = ReadPartitions(runtime.Info, request.Partitions, plan, request.FilterParams);
         ulong snapshot = await ReadSnapshotAsync(runtime, request.ConsistencyLevel, request.GuaranteeTimestamp, cancellationToken).ConfigureAwait(false);
-        return SearchExecutor.Search(runtime.Info.Schema, runtime.Shards, partitions, request, indexMetric, snapshot, plan);
+        var results = SearchExecutor.Search(runtime.Info.Schema, runtime.Shards, partitions, request, indexMetric, snapshot, plan);
+        Interlocked.Add(ref runtime.Counters.SearchVectors, results.Count);
+        return results;
     }
 
     /// <summary>
@@ -114,6 +118,7 @@ public sealed partial class QuiverClient
             metrics.Add(MetricNames.Name(metric));
             var one = part with { VectorField = field.Name, Offset = 0, OutputFields = request.OutputFields, RoundDecimal = -1, Partitions = [], GroupByField = null };
             var hits = SearchExecutor.Search(schema, runtime.Shards, partitions, one, indexMetric, snapshot, plan);
+            Interlocked.Add(ref runtime.Counters.SearchVectors, hits.Count);
             if (parts.Count > 0 && hits.Count != parts[0].Count)
                 throw QuiverException.Invalid($"every search of a hybrid search needs the same number of queries; the first has {parts[0].Count}, search {parts.Count + 1} has {hits.Count}");
             parts.Add(hits);

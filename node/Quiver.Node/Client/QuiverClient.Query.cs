@@ -228,6 +228,7 @@ public sealed partial class QuiverClient
         foreach (var r in results) if (r.Timestamp is { } t) ts = Math.Max(ts, t);
         if (ts != 0) NoteWrite(runtime.Info.Id, ts);
         Array keys = intKeys ? results.SelectMany(r => (long[])r.Keys).ToArray() : results.SelectMany(r => (string[])r.Keys).ToArray();
+        Interlocked.Add(ref runtime.Counters.Deleted, keys.Length);
         return new MutationResult(keys, 0, keys.Length, 0, ts);
     }
 

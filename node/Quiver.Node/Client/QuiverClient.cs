@@ -40,7 +40,11 @@ public sealed partial class QuiverClient : IAsyncDisposable
     private readonly SemaphoreSlim _flushGate = new(1, 1);
     private int _disposed;
 
-    private sealed record CollectionRuntime(CollectionInfo Info, SegmentSchema Storage, ShardChannel[] Shards);
+    private sealed record CollectionRuntime(CollectionInfo Info, SegmentSchema Storage, ShardChannel[] Shards)
+    {
+        /// <summary>Rows written and vectors searched since open (<see cref="CollectionMetrics"/>).</summary>
+        public CollectionCounters Counters { get; } = new();
+    }
 
     private readonly ConcurrentDictionary<long, string> _sealedChannel = new();
 

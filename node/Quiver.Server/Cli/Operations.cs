@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Quiver.Node.Client;
+using Quiver.Node.Errors;
 
 namespace Quiver.Cli;
 
@@ -53,22 +54,45 @@ internal static class Operations
         sb.Append("# HELP quiver_build_info Quiver version.\n# TYPE quiver_build_info gauge\n");
         sb.Append(CultureInfo.InvariantCulture, $"quiver_build_info{{version=\"{Standalone.Version}\"}} 1\n");
         sb.Append("# HELP milvus_rootcoord_collection_num Collections per database.\n# TYPE milvus_rootcoord_collection_num gauge\n");
-        var rows = new List<(string Db, string Collection, long Rows, bool Loaded)>();
+        var rows = new List<(string Db, string Collection, CollectionMetrics M)>();
         foreach (var db in await engine.ListDatabasesAsync(ct).ConfigureAwait(false))
         {
             var collections = await engine.ListCollectionsAsync(db, ct).ConfigureAwait(false);
             sb.Append(CultureInfo.InvariantCulture, $"milvus_rootcoord_collection_num{{db_name=\"{db}\"}} {collections.Count}\n");
             foreach (var c in collections)
             {
-                var stats = await engine.GetCollectionStatisticsAsync(c, db, ct).ConfigureAwait(false);
-                long n = stats.TryGetValue("row_count", out var v) && long.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out long r) ? r : 0;
-                rows.Add((db, c, n, await engine.GetLoadStateAsync(c, db, ct).ConfigureAwait(false) == LoadState.Loaded));
+                try
+                {
+                    rows.Add((db, c, await engine.GetCollectionMetricsAsync(c, db, ct).ConfigureAwait(false)));
+                }
+                catch (QuiverException e) when (e.Code == ErrorCode.CollectionNotFound)
+                {
+                    // Dropped between the listing and now.
+                }
             }
         }
-        sb.Append("# HELP quiver_collection_rows Rows per collection (live rows).\n# TYPE quiver_collection_rows gauge\n");
-        foreach (var (db, c, n, _) in rows) sb.Append(CultureInfo.InvariantCulture, $"quiver_collection_rows{{db_name=\"{db}\",collection_name=\"{c}\"}} {n}\n");
-        sb.Append("# HELP quiver_collection_loaded 1 when the collection is loaded.\n# TYPE quiver_collection_loaded gauge\n");
-        foreach (var (db, c, _, loaded) in rows) sb.Append(CultureInfo.InvariantCulture, $"quiver_collection_loaded{{db_name=\"{db}\",collection_name=\"{c}\"}} {(loaded ? 1 : 0)}\n");
+        Family(sb, rows, "milvus_proxy_insert_vectors_count", "counter", "Rows inserted since the server started.", m => m.RowsInserted);
+        Family(sb, rows, "milvus_proxy_upsert_vectors_count", "counter", "Rows upserted since the server started.", m => m.RowsUpserted);
+        Family(sb, rows, "milvus_proxy_delete_vectors_count", "counter", "Primary keys deleted since the server started.", m => m.RowsDeleted);
+        Family(sb, rows, "milvus_proxy_search_vectors_count", "counter", "Query vectors searched since the server started.", m => m.SearchVectors);
+        sb.Append("# HELP milvus_datacoord_segment_num Segments per collection and state.\n# TYPE milvus_datacoord_segment_num gauge\n");
+        foreach (var (db, c, m) in rows)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"milvus_datacoord_segment_num{{db_name=\"{db}\",collection_name=\"{c}\",segment_state=\"Growing\"}} {m.GrowingSegments}\n");
+            sb.Append(CultureInfo.InvariantCulture, $"milvus_datacoord_segment_num{{db_name=\"{db}\",collection_name=\"{c}\",segment_state=\"Flushed\"}} {m.SealedSegments}\n");
+        }
+        sb.Append("# HELP milvus_querycoord_collection_num Loaded collections.\n# TYPE milvus_querycoord_collection_num gauge\n");
+        sb.Append(CultureInfo.InvariantCulture, $"milvus_querycoord_collection_num {rows.Count(r => r.M.Loaded)}\n");
+        Family(sb, rows, "quiver_collection_rows", "gauge", "Rows per collection (live rows).", m => m.LiveRows);
+        Family(sb, rows, "quiver_collection_loaded", "gauge", "1 when the collection is loaded.", m => m.Loaded ? 1 : 0);
         return sb.ToString();
+    }
+
+    private static void Family(StringBuilder sb, List<(string Db, string Collection, CollectionMetrics M)> rows, string name, string type, string help,
+        Func<CollectionMetrics, long> value)
+    {
+        sb.Append(CultureInfo.InvariantCulture, $"# HELP {name} {help}\n# TYPE {name} {type}\n");
+        foreach (var (db, c, m) in rows)
+            sb.Append(CultureInfo.InvariantCulture, $"{name}{{db_name=\"{db}\",collection_name=\"{c}\"}} {value(m)}\n");
     }
 }

@@ -73,6 +73,7 @@ internal static class Standalone
             {
                 DataDirectory = dir, Host = settings.Host, GrpcPort = settings.GrpcPort, AuthorizationEnabled = settings.AuthorizationEnabled,
                 RootPassword = settings.RootPassword, Engine = settings.Engine,
+                LogLevel = settings.LogLevel, LogFormat = settings.LogFormat,
             }, stop.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (Locked(e))
@@ -93,6 +94,7 @@ internal static class Standalone
                 {
                     AuthorizationEnabled = settings.AuthorizationEnabled,
                     Verify = server.Credentials.Verify,
+                    Log = server.LoggerFactory.CreateLogger("Quiver.Rest"),
                 })), stop.Token).ConfigureAwait(false);
             var operations = await StartWebAsync(settings.Host, settings.MetricsPort, app => Operations.Map(app, engine, server.Metrics), stop.Token).ConfigureAwait(false);
             Console.WriteLine($"quiver {Version} standalone ready: gRPC {settings.Host}:{server.GrpcPort}, REST http://{settings.Host}:{Port(rest)}/v2/vectordb, " +

@@ -35,6 +35,8 @@ public static class StandaloneConfig
         ["dataCoord.segment.maxIdleTime"] = (s, v, k) => s with { Engine = s.Engine with { SealAfter = TimeSpan.FromSeconds(Number(v, k, 1, 31_536_000)) } },
         ["dataCoord.segment.maxSize"] = (s, v, k) => s with { SealMaxSizeMb = Number(v, k, 1, 1 << 20) },
         ["dataCoord.segment.sealProportion"] = (s, v, k) => s with { SealProportion = Number(v, k, 0.001, 1) },
+        ["log.level"] = (s, v, k) => s with { LogLevel = Level(v, k) },
+        ["log.format"] = (s, v, k) => s with { LogFormat = Format(v, k) },
         ["dataCoord.compaction.interval"] = (s, v, k) => s with { Engine = s.Engine with { CompactionInterval = TimeSpan.FromSeconds(Number(v, k, 0, 86_400)) } },
     };
 
@@ -154,6 +156,23 @@ public static class StandaloneConfig
         "true" or "yes" or "on" or "1" => true,
         "false" or "no" or "off" or "0" => false,
         _ => throw new ConfigException($"{key} = '{v}': expected true or false"),
+    };
+
+    private static Microsoft.Extensions.Logging.LogLevel Level(string v, string key) => v.Trim().ToLowerInvariant() switch
+    {
+        "debug" => Microsoft.Extensions.Logging.LogLevel.Debug,
+        "info" => Microsoft.Extensions.Logging.LogLevel.Information,
+        "warn" or "warning" => Microsoft.Extensions.Logging.LogLevel.Warning,
+        "error" => Microsoft.Extensions.Logging.LogLevel.Error,
+        "fatal" or "panic" => Microsoft.Extensions.Logging.LogLevel.Critical,
+        _ => throw new ConfigException($"{key} = '{v}': expected debug, info, warn, error or fatal"),
+    };
+
+    private static Quiver.Server.LogFormat Format(string v, string key) => v.Trim().ToLowerInvariant() switch
+    {
+        "text" => Quiver.Server.LogFormat.Text,
+        "json" => Quiver.Server.LogFormat.Json,
+        _ => throw new ConfigException($"{key} = '{v}': expected text or json"),
     };
 
     private static double Number(string v, string key, double min, double max) =>

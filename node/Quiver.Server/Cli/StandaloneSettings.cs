@@ -38,4 +38,10 @@ public sealed record StandaloneSettings
     /// <summary>Engine settings: seal size (<c>dataCoord.segment.maxSize</c> × <c>sealProportion</c>), idle seal
     /// (<c>dataCoord.segment.maxIdleTime</c>), Bounded staleness (<c>common.gracefulTime</c>), compaction interval.</summary>
     public QuiverClientOptions Engine { get; init; } = new();
+
+    /// <summary><c>log.level</c>: debug, info, warn, error (Milvus's names; fatal maps to critical).</summary>
+    public Microsoft.Extensions.Logging.LogLevel LogLevel { get; init; } = Microsoft.Extensions.Logging.LogLevel.Information;
+
+    /// <summary><c>log.format</c>: text or json.</summary>
+    public Quiver.Server.LogFormat LogFormat { get; init; } = Quiver.Server.LogFormat.Text;
 }

@@ -21,17 +21,45 @@ public sealed class MilvusCallInterceptor(ServerOptions options, CredentialStore
     {
         string rpc = context.Method[(context.Method.LastIndexOf('/') + 1)..];
         long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        // The request id: the client's own (client-request-id metadata, as the Milvus SDKs send it when asked), else ours.
+        // It is made only when something is logged: the served path stays allocation-light at the default level.
+        string? requestId = null;
+        using var scope = log.IsEnabled(LogLevel.Debug) ? RequestLog.Scope(log, rpc, requestId = RequestId(context)) : null;
         var response = await Handle(rpc, request, context, continuation).ConfigureAwait(false);
-        metrics.Record(rpc, Succeeded(response), System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        double ms = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        var status = StatusOf(response);
+        bool ok = status is null || status.Code == 0;
+        metrics.Record(rpc, ok, ms);
+        if (!ok)
+        {
+            requestId ??= RequestId(context);
+            context.ResponseTrailers.Add("request-id", requestId);
+            RequestLog.Failed(log, rpc, requestId, status!.Code, status.Reason, ms);
+        }
+        else if (requestId != null)
+        {
+            RequestLog.Served(log, rpc, requestId, ms);
+        }
         return response;
     }
 
-    /// <summary>True when the response's status (the Status itself, or its <c>status</c> field) says success.</summary>
-    private static bool Succeeded<TResponse>(TResponse response) => response switch
+    /// <summary>This call's request id, made once and kept in the call's user state.</summary>
+    private static string RequestId(ServerCallContext context)
     {
-        Status s => s.Code == 0,
-        IMessage m when m.Descriptor.FindFieldByName("status") is { } f => f.Accessor.GetValue(m) is not Status st || st.Code == 0,
-        _ => true,
+        if (context.UserState.TryGetValue(RequestIdKey, out var known)) return (string)known;
+        string id = RequestLog.NewId(context.RequestHeaders.GetValue("client-request-id"));
+        context.UserState[RequestIdKey] = id;
+        return id;
+    }
+
+    private static readonly object RequestIdKey = new();
+
+    /// <summary>The response's status: the Status itself, or its <c>status</c> field; null when it has none.</summary>
+    private static Status? StatusOf<TResponse>(TResponse response) => response switch
+    {
+        Status s => s,
+        IMessage m when m.Descriptor.FindFieldByName("status") is { } f => f.Accessor.GetValue(m) as Status,
+        _ => null,
     };
 
     private async Task<TResponse> Handle<TRequest, TResponse>(string rpc, TRequest request, ServerCallContext context,
@@ -66,7 +94,7 @@ public sealed class MilvusCallInterceptor(ServerOptions options, CredentialStore
         }
         catch (Exception e)
         {
-            log.LogError(e, "{Rpc} failed unexpectedly", rpc);
+            log.LogError(e, "{Rpc} {RequestId} failed unexpectedly", rpc, RequestId(context));
             return Answer<TResponse>(Statuses.Failure(ErrorCode.Unexpected, $"{rpc}: {e.Message}"));
         }
     }

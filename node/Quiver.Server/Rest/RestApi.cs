@@ -103,6 +103,26 @@ public sealed partial class RestApi(QuiverClient client, RestOptions? options = 
         }
     }
 
+    /// <summary>The request line (<see cref="Quiver.Server.RequestLog"/>); a failed call's id also goes back in the Request-Id header.</summary>
+    private void LogOutcome(string endpoint, RestResponse response, long started, HttpContext http)
+    {
+        var log = _options.Log;
+        bool failed = response.Code != 0;
+        if (!failed && !log.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Debug)) return;
+        string id = Quiver.Server.RequestLog.NewId(http.Request.Headers["Request-Id"].ToString());
+        double ms = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        string call = "POST /v2/vectordb/" + endpoint.Trim('/');
+        if (failed)
+        {
+            http.Response.Headers["Request-Id"] = id;
+            Quiver.Server.RequestLog.Failed(log, call, id, response.Code, response.Message ?? "", ms);
+        }
+        else
+        {
+            Quiver.Server.RequestLog.Served(log, call, id, ms);
+        }
+    }
+
     private bool Authorized(string? header)
     {
         if (header is null || !header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return false;
@@ -117,11 +137,13 @@ public sealed partial class RestApi(QuiverClient client, RestOptions? options = 
     {
         endpoints.MapPost("/v2/vectordb/{**endpoint}", async (HttpContext http, string endpoint) =>
         {
+            long started = System.Diagnostics.Stopwatch.GetTimestamp();
             using var buffer = new MemoryStream();
             await http.Request.Body.CopyToAsync(buffer, http.RequestAborted).ConfigureAwait(false);
             bool int64 = !string.Equals(http.Request.Headers["Accept-Type-Allow-Int64"].ToString(), "false", StringComparison.OrdinalIgnoreCase);
             var response = await api.HandleAsync(endpoint, buffer.ToArray(), http.Request.Headers.Authorization.ToString() is { Length: > 0 } a ? a : null,
                 int64, http.RequestAborted).ConfigureAwait(false);
+            api.LogOutcome(endpoint, response, started, http);
             http.Response.ContentType = "application/json";
             await http.Response.WriteAsync(response.ToJson().ToJsonString(), Encoding.UTF8, http.RequestAborted).ConfigureAwait(false);
         });
@@ -135,6 +157,9 @@ public sealed record RestOptions
 
     /// <summary>True when the user exists and the password is theirs (the server passes its credential store).</summary>
     public Func<string, string, bool> Verify { get; init; } = (user, password) => user == "root" && password == "Milvus";
+
+    /// <summary>Where request lines go (<see cref="Quiver.Server.RequestLog"/>); none by default.</summary>
+    public Microsoft.Extensions.Logging.ILogger Log { get; init; } = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
 }
 
 /// <summary>A request body problem (a missing or mistyped key): answered as ParameterInvalid naming it.</summary>
