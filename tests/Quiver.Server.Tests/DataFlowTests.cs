@@ -186,6 +186,23 @@ public sealed class DataFlowTests
         Ok(pstats.Status);
         Assert.Equal("20", pstats.Stats.Single(s => s.Key == "row_count").Value);
 
+        // Releasing _default leaves p1 searchable; naming a released partition is PartitionNotLoaded (201).
+        Ok(await c.ReleasePartitionsAsync(new ReleasePartitionsRequest { CollectionName = "items", PartitionNames = { "_default" } }));
+        var state = await c.GetLoadStateAsync(new GetLoadStateRequest { CollectionName = "items", PartitionNames = { "_default" } });
+        Ok(state.Status);
+        Assert.Equal(global::Milvus.Proto.Common.LoadState.NotLoad, state.State);
+        Assert.Equal(global::Milvus.Proto.Common.LoadState.Loaded, (await c.GetLoadStateAsync(new GetLoadStateRequest { CollectionName = "items", PartitionNames = { "p1" } })).State);
+        var everywhere = await c.SearchAsync(Search("items", "vec", q, 30, "L2"));
+        Ok(everywhere.Status);
+        Assert.Equal(more.BruteForce("L2", q[0], 20).Select(e => e.Id), everywhere.Results.Ids.IntId.Data);
+        var inDefault = Search("items", "vec", q, 5, "L2");
+        inDefault.PartitionNames.Add("_default");
+        Failed((await c.SearchAsync(inDefault)).Status, 201, "not loaded");
+        var partitionsShown = await c.ShowPartitionsAsync(new ShowPartitionsRequest { CollectionName = "items" });
+        Assert.Equal([0L, 100L], partitionsShown.PartitionNames.Zip(partitionsShown.InMemoryPercentages).OrderBy(p => p.First).Select(p => p.Second));
+        Ok(await c.LoadPartitionsAsync(new LoadPartitionsRequest { CollectionName = "items", PartitionNames = { "_default" } }));
+        Ok((await c.SearchAsync(inDefault)).Status);
+
         // Aliases.
         Ok(await c.CreateAliasAsync(new CreateAliasRequest { CollectionName = "items", Alias = "current" }));
         var alias = await c.DescribeAliasAsync(new DescribeAliasRequest { Alias = "current" });

@@ -1,3 +1,4 @@
+using Quiver.Node.Errors;
 using Quiver.Node.Coordinator;
 using Quiver.Node.Schema;
 
@@ -203,12 +204,63 @@ public sealed partial class QuiverClient
         await _loadStates.SetLoadedAsync(info.Id, false, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Milvus's load state: NotExist, NotLoad, Loading or Loaded.</summary>
-    public async Task<LoadState> GetLoadStateAsync(string collection, string? db = null, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Loads some partitions for search and query (Milvus's LoadPartitions): reads without partition names then cover the
+    /// loaded partitions only, and naming one that is not loaded is PartitionNotLoaded. Nothing changes when the whole
+    /// collection is loaded. Every named partition must exist.
+    /// </summary>
+    public async Task LoadPartitionsAsync(string collection, IReadOnlyList<string> partitions, string? db = null, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(partitions);
+        if (partitions.Count == 0) throw new QuiverException(ErrorCode.ParameterMissing, "name at least one partition to load");
+        var info = await _catalog.DescribeCollectionAsync(db, collection, cancellationToken).ConfigureAwait(false);
+        await _loadStates.LoadPartitionsAsync(info.Id, PartitionIds(info, partitions), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Releases some partitions (Milvus's ReleasePartitions): they stop being searchable; writes to them still work.
+    /// Releasing the last loaded partition releases the collection.
+    /// </summary>
+    public async Task ReleasePartitionsAsync(string collection, IReadOnlyList<string> partitions, string? db = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(partitions);
+        if (partitions.Count == 0) throw new QuiverException(ErrorCode.ParameterMissing, "name at least one partition to release");
+        var info = await _catalog.DescribeCollectionAsync(db, collection, cancellationToken).ConfigureAwait(false);
+        await _loadStates.ReleasePartitionsAsync(info.Id, PartitionIds(info, partitions), info.Partitions.Select(p => p.Id), cancellationToken).ConfigureAwait(false);
+    }
+
+    private static long[] PartitionIds(Coordinator.CollectionInfo info, IReadOnlyList<string> names) =>
+        [.. names.Select(n => (info.Partition(n) ?? throw new QuiverException(ErrorCode.PartitionNotFound, $"partition '{n}' not found in collection '{info.Name}'")).Id)];
+
+    /// <summary>Milvus's load state of a collection: NotExist, NotLoad or Loaded (when it or some of its partitions are loaded).</summary>
+    public Task<LoadState> GetLoadStateAsync(string collection, string? db = null, CancellationToken cancellationToken = default) =>
+        GetLoadStateAsync(collection, [], db, cancellationToken);
+
+    /// <summary>
+    /// Milvus's load state of some partitions: Loaded only when every named partition is searchable (no names: the
+    /// collection's state). Every named partition must exist.
+    /// </summary>
+    public async Task<LoadState> GetLoadStateAsync(string collection, IReadOnlyList<string> partitions, string? db = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(partitions);
         if (!await _catalog.HasCollectionAsync(db, collection, cancellationToken).ConfigureAwait(false)) return LoadState.NotExist;
         var info = await _catalog.DescribeCollectionAsync(db, collection, cancellationToken).ConfigureAwait(false);
+        if (partitions.Count > 0)
+            return PartitionIds(info, partitions).All(p => _loadStates.IsLoaded(info.Id, p)) ? LoadState.Loaded : LoadState.NotLoad;
         return _loadStates.IsLoaded(info.Id) ? LoadState.Loaded : LoadState.NotLoad;
+    }
+
+    /// <summary>
+    /// A read's partitions cut to the loaded ones: a named partition that is not loaded is PartitionNotLoaded (as in
+    /// Milvus); without names the partitions that are not loaded are left out.
+    /// </summary>
+    private HashSet<long> OnlyLoaded(Coordinator.CollectionInfo info, HashSet<long> partitions, IReadOnlyList<string> names)
+    {
+        if (_loadStates.LoadedPartitions(info.Id) is not { } loaded) return partitions;
+        foreach (string name in names)
+            if (info.Partition(name) is { } p && !loaded.Contains(p.Id))
+                throw new QuiverException(ErrorCode.PartitionNotLoaded, $"partition '{name}' of collection '{info.Name}' is not loaded; load it before searching or querying it");
+        return partitions.Where(loaded.Contains).ToHashSet();
     }
 
     /// <summary>Loading progress in percent (0 or 100: loading is immediate in this engine).</summary>
@@ -235,15 +287,26 @@ public sealed partial class QuiverClient
     }
 
     /// <summary>Collection statistics as Milvus's GetCollectionStatistics gives them: the row count (live rows; no load needed).</summary>
-    public async Task<IReadOnlyDictionary<string, string>> GetCollectionStatisticsAsync(string collection, string? db = null, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyDictionary<string, string>> GetCollectionStatisticsAsync(string collection, string? db = null, CancellationToken cancellationToken = default) =>
+        StatisticsAsync(collection, null, db, cancellationToken);
+
+    /// <summary>One partition's statistics (Milvus's GetPartitionStatistics): its live row count; no load needed.</summary>
+    public Task<IReadOnlyDictionary<string, string>> GetPartitionStatisticsAsync(string collection, string partition, string? db = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(partition);
+        return StatisticsAsync(collection, partition, db, cancellationToken);
+    }
+
+    private async Task<IReadOnlyDictionary<string, string>> StatisticsAsync(string collection, string? partition, string? db, CancellationToken cancellationToken)
     {
         var runtime = await RuntimeAsync(db, collection, cancellationToken).ConfigureAwait(false);
+        var partitions = partition is null ? runtime.Info.Partitions.Select(p => p.Id).ToHashSet() : PartitionIds(runtime.Info, [partition]).ToHashSet();
         long rows = 0;
         foreach (var shard in runtime.Shards)
         {
             using var held = Query.SegmentSnapshot.Acquire(shard);
             foreach (var segment in held.Segments)
-                if (runtime.Info.Partitions.Any(p => p.Id == segment.PartitionId)) rows += segment.LiveCount(Latest);
+                if (partitions.Contains(segment.PartitionId)) rows += segment.LiveCount(Latest);
         }
         return new Dictionary<string, string> { ["row_count"] = rows.ToString(System.Globalization.CultureInfo.InvariantCulture) };
     }

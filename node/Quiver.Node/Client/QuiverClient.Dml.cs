@@ -82,7 +82,7 @@ public sealed partial class QuiverClient
         var field = SearchExecutor.ResolveVectorField(runtime.Info.Schema, request.VectorField);
         Metric? indexMetric = await IndexMetricAsync(runtime.Info, field, db, collection, cancellationToken).ConfigureAwait(false);
         var plan = CompileFilter(runtime.Info.Schema, request.Filter, request.FilterParams);
-        var partitions = ReadPartitions(runtime.Info, request.Partitions, plan, request.FilterParams);
+        var partitions = OnlyLoaded(runtime.Info, ReadPartitions(runtime.Info, request.Partitions, plan, request.FilterParams), request.Partitions);
         ulong snapshot = await ReadSnapshotAsync(runtime, request.ConsistencyLevel, request.GuaranteeTimestamp, cancellationToken).ConfigureAwait(false);
         var results = SearchExecutor.Search(runtime.Info.Schema, runtime.Shards, partitions, request, indexMetric, snapshot, plan);
         Interlocked.Add(ref runtime.Counters.SearchVectors, results.Count);
@@ -105,7 +105,7 @@ public sealed partial class QuiverClient
         if (request.RoundDecimal is < -1 or > 6) throw QuiverException.Invalid($"round_decimal must be in -1..6, got {request.RoundDecimal}");
         var runtime = await LoadedRuntimeAsync(db, collection, cancellationToken).ConfigureAwait(false);
         var schema = runtime.Info.Schema;
-        var partitions = Partitions(runtime.Info, request.Partitions);
+        var partitions = OnlyLoaded(runtime.Info, Partitions(runtime.Info, request.Partitions), request.Partitions);
         ulong snapshot = await ReadSnapshotAsync(runtime, request.ConsistencyLevel, request.GuaranteeTimestamp, cancellationToken).ConfigureAwait(false);
         var parts = new List<IReadOnlyList<IReadOnlyList<SearchHit>>>(request.Requests.Count);
         var metrics = new List<string>(request.Requests.Count);
@@ -143,7 +143,7 @@ public sealed partial class QuiverClient
         var runtime = await LoadedRuntimeAsync(db, collection, cancellationToken).ConfigureAwait(false);
         var schema = runtime.Info.Schema;
         var fields = OutputFields.Resolve(schema, outputFields is { Count: > 0 } ? outputFields : ["*"]);
-        var partitions = Partitions(runtime.Info, partitionNames ?? []);
+        var partitions = OnlyLoaded(runtime.Info, Partitions(runtime.Info, partitionNames ?? []), partitionNames ?? []);
         ulong snapshot = await ReadSnapshotAsync(runtime, null, 0, cancellationToken).ConfigureAwait(false);
         var rows = new List<IReadOnlyDictionary<string, object?>>();
         foreach (object key in ids)

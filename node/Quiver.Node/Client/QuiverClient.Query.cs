@@ -138,7 +138,7 @@ public sealed partial class QuiverClient
         var runtime = await LoadedRuntimeAsync(db, collection, cancellationToken).ConfigureAwait(false);
         var schema = runtime.Info.Schema;
         var plan = CompileFilter(schema, request.Filter, request.FilterParams);
-        var partitions = ReadPartitions(runtime.Info, request.Partitions, plan, request.FilterParams);
+        var partitions = OnlyLoaded(runtime.Info, ReadPartitions(runtime.Info, request.Partitions, plan, request.FilterParams), request.Partitions);
         if (IsCount(request.OutputFields))
         {
             long count = await CountMatchingAsync(runtime, plan, partitions, request.IgnoreGrowing, request.ConsistencyLevel, request.GuaranteeTimestamp, cancellationToken).ConfigureAwait(false);
@@ -174,7 +174,7 @@ public sealed partial class QuiverClient
     {
         var runtime = await LoadedRuntimeAsync(db, collection, cancellationToken).ConfigureAwait(false);
         var plan = CompileFilter(runtime.Info.Schema, filter, filterParams);
-        var partitions = ReadPartitions(runtime.Info, partitionNames ?? [], plan, filterParams);
+        var partitions = OnlyLoaded(runtime.Info, ReadPartitions(runtime.Info, partitionNames ?? [], plan, filterParams), partitionNames ?? []);
         return await CountMatchingAsync(runtime, plan, partitions, false, consistencyLevel, 0, cancellationToken).ConfigureAwait(false);
     }
 
@@ -246,7 +246,7 @@ public sealed partial class QuiverClient
         var runtime = await LoadedRuntimeAsync(db, collection, cancellationToken).ConfigureAwait(false);
         var schema = runtime.Info.Schema;
         var plan = CompileFilter(schema, request.Filter, request.FilterParams);
-        var partitions = ReadPartitions(runtime.Info, request.Partitions, plan, request.FilterParams);
+        var partitions = OnlyLoaded(runtime.Info, ReadPartitions(runtime.Info, request.Partitions, plan, request.FilterParams), request.Partitions);
         var fields = QueryFields(schema, request.OutputFields);
         // One timestamp for every page: writes that have one below it are applied before the first page; later ones are above it.
         ulong snapshot = await _tso.AllocateAsync(cancellationToken: cancellationToken).ConfigureAwait(false);

@@ -142,7 +142,6 @@ public sealed partial class MilvusApi
     {
         string? db = Db(request.DbName, context);
         var info = await client.DescribeCollectionAsync(Required(request.CollectionName, "collection_name"), db, context.CancellationToken).ConfigureAwait(false);
-        bool loaded = await client.GetLoadStateAsync(info.Name, db, context.CancellationToken).ConfigureAwait(false) == QLoadState.Loaded;
         var response = new ShowPartitionsResponse { Status = Statuses.Ok() };
         foreach (var p in info.Partitions)
         {
@@ -151,32 +150,27 @@ public sealed partial class MilvusApi
             response.PartitionIDs.Add(p.Id);
             response.CreatedTimestamps.Add(p.CreatedTs);
             response.CreatedUtcTimestamps.Add(UtcMs(p.CreatedTs));
+            bool loaded = await client.GetLoadStateAsync(info.Name, [p.Name], db, context.CancellationToken).ConfigureAwait(false) == QLoadState.Loaded;
             response.InMemoryPercentages.Add(loaded ? 100 : 0);
         }
         return response;
     }
 
-    /// <summary>Quiver loads whole collections: loading partitions loads the collection (a superset of what was asked).</summary>
+    /// <summary>Loads the named partitions (reads then cover only loaded partitions; a whole-collection load already covers them).</summary>
     public override async Task<Status> LoadPartitions(LoadPartitionsRequest request, ServerCallContext context)
     {
         string name = Required(request.CollectionName, "collection_name");
         string? db = Db(request.DbName, context);
-        foreach (var p in request.PartitionNames)
-            if (!await client.HasPartitionAsync(name, p, db, context.CancellationToken).ConfigureAwait(false))
-                throw new QuiverException(ErrorCode.PartitionNotFound, $"partition '{p}' of collection '{name}' does not exist");
         await RequireVectorIndexesAsync(name, db, context.CancellationToken).ConfigureAwait(false);
-        await client.LoadCollectionAsync(name, db, context.CancellationToken).ConfigureAwait(false);
+        await client.LoadPartitionsAsync(name, [.. request.PartitionNames], db, context.CancellationToken).ConfigureAwait(false);
         return Statuses.Ok();
     }
 
-    /// <summary>Quiver loads whole collections: releasing some partitions keeps the collection loaded (checked names only).</summary>
+    /// <summary>Releases the named partitions: they stop being searchable; releasing the last loaded one releases the collection.</summary>
     public override async Task<Status> ReleasePartitions(ReleasePartitionsRequest request, ServerCallContext context)
     {
-        string name = Required(request.CollectionName, "collection_name");
-        string? db = Db(request.DbName, context);
-        foreach (var p in request.PartitionNames)
-            if (!await client.HasPartitionAsync(name, p, db, context.CancellationToken).ConfigureAwait(false))
-                throw new QuiverException(ErrorCode.PartitionNotFound, $"partition '{p}' of collection '{name}' does not exist");
+        await client.ReleasePartitionsAsync(Required(request.CollectionName, "collection_name"), [.. request.PartitionNames], Db(request.DbName, context),
+            context.CancellationToken).ConfigureAwait(false);
         return Statuses.Ok();
     }
 
@@ -185,10 +179,10 @@ public sealed partial class MilvusApi
         string name = Required(request.CollectionName, "collection_name");
         string partition = Required(request.PartitionName, "partition_name");
         string? db = Db(request.DbName, context);
-        if (!await client.HasPartitionAsync(name, partition, db, context.CancellationToken).ConfigureAwait(false))
-            throw new QuiverException(ErrorCode.PartitionNotFound, $"partition '{partition}' of collection '{name}' does not exist");
-        long rows = await client.CountAsync(name, [partition], db, context.CancellationToken).ConfigureAwait(false);
-        return new GetPartitionStatisticsResponse { Status = Statuses.Ok(), Stats = { new KeyValuePair { Key = "row_count", Value = Invariant(rows) } } };
+        var stats = await client.GetPartitionStatisticsAsync(name, partition, db, context.CancellationToken).ConfigureAwait(false);
+        var response = new GetPartitionStatisticsResponse { Status = Statuses.Ok() };
+        foreach (var (key, value) in stats) response.Stats.Add(new KeyValuePair { Key = key, Value = value });
+        return response;
     }
 
     // ---------------------------------------------------------------- aliases
@@ -390,7 +384,8 @@ public sealed partial class MilvusApi
 
     public override async Task<GetLoadStateResponse> GetLoadState(GetLoadStateRequest request, ServerCallContext context)
     {
-        var state = await client.GetLoadStateAsync(Required(request.CollectionName, "collection_name"), Db(request.DbName, context), context.CancellationToken).ConfigureAwait(false);
+        var state = await client.GetLoadStateAsync(Required(request.CollectionName, "collection_name"), [.. request.PartitionNames], Db(request.DbName, context),
+            context.CancellationToken).ConfigureAwait(false);
         return new GetLoadStateResponse { Status = Statuses.Ok(), State = (LoadState)(int)state };
     }
 
@@ -398,9 +393,11 @@ public sealed partial class MilvusApi
     {
         string name = Required(request.CollectionName, "collection_name");
         string? db = Db(request.DbName, context);
-        if (await client.GetLoadStateAsync(name, db, context.CancellationToken).ConfigureAwait(false) == QLoadState.NotLoad)
-            throw new QuiverException(ErrorCode.CollectionNotLoaded, $"collection '{name}' is not loaded");
-        int progress = await client.GetLoadingProgressAsync(name, db, context.CancellationToken).ConfigureAwait(false);
+        if (await client.GetLoadStateAsync(name, [.. request.PartitionNames], db, context.CancellationToken).ConfigureAwait(false) == QLoadState.NotLoad)
+            throw request.PartitionNames.Count > 0
+                ? new QuiverException(ErrorCode.PartitionNotLoaded, $"partitions {string.Join(", ", request.PartitionNames)} of collection '{name}' are not all loaded")
+                : new QuiverException(ErrorCode.CollectionNotLoaded, $"collection '{name}' is not loaded");
+        const int progress = 100; // loading is immediate in this engine
         return new GetLoadingProgressResponse { Status = Statuses.Ok(), Progress = progress, RefreshProgress = progress };
     }
 }

@@ -170,27 +170,37 @@ public sealed partial class RestApi
 
     private async Task<RestResponse> CollectionStatsAsync(Body b, CancellationToken ct)
     {
+        // Statistics need no load (as in Milvus): live rows of the collection or of the named partitions.
         var partitions = b.String("partitionName") is { } one ? [one] : b.Strings("partitionNames");
-        long rows = await client.CountAsync(b.Collection, null, null, partitions, ConsistencyLevel.Strong, b.Db, ct).ConfigureAwait(false);
+        long rows = 0;
+        foreach (var stats in partitions.Count == 0
+            ? [await client.GetCollectionStatisticsAsync(b.Collection, b.Db, ct).ConfigureAwait(false)]
+            : await Task.WhenAll(partitions.Select(p => client.GetPartitionStatisticsAsync(b.Collection, p, b.Db, ct))).ConfigureAwait(false))
+            rows += long.Parse(stats["row_count"], System.Globalization.CultureInfo.InvariantCulture);
         return RestResponse.Ok(new JsonObject { ["rowCount"] = rows });
     }
 
+    // collections/load and partitions/load: with partitionNames only those partitions are loaded (released).
     private async Task<RestResponse> LoadAsync(Body b, CancellationToken ct)
     {
-        await client.LoadCollectionAsync(b.Collection, b.Db, ct).ConfigureAwait(false);
+        var partitions = b.Strings("partitionNames");
+        if (partitions.Count > 0) await client.LoadPartitionsAsync(b.Collection, partitions, b.Db, ct).ConfigureAwait(false);
+        else await client.LoadCollectionAsync(b.Collection, b.Db, ct).ConfigureAwait(false);
         return RestResponse.Ok(null);
     }
 
     private async Task<RestResponse> ReleaseAsync(Body b, CancellationToken ct)
     {
-        await client.ReleaseCollectionAsync(b.Collection, b.Db, ct).ConfigureAwait(false);
+        var partitions = b.Strings("partitionNames");
+        if (partitions.Count > 0) await client.ReleasePartitionsAsync(b.Collection, partitions, b.Db, ct).ConfigureAwait(false);
+        else await client.ReleaseCollectionAsync(b.Collection, b.Db, ct).ConfigureAwait(false);
         return RestResponse.Ok(null);
     }
 
     private async Task<RestResponse> LoadStateAsync(Body b, CancellationToken ct)
     {
-        var state = await client.GetLoadStateAsync(b.Collection, b.Db, ct).ConfigureAwait(false);
-        int progress = await client.GetLoadingProgressAsync(b.Collection, b.Db, ct).ConfigureAwait(false);
+        var state = await client.GetLoadStateAsync(b.Collection, b.Strings("partitionNames"), b.Db, ct).ConfigureAwait(false);
+        int progress = state == LoadState.Loaded ? 100 : 0;
         return RestResponse.Ok(new JsonObject { ["loadState"] = "LoadState" + state, ["loadProgress"] = progress });
     }
 

@@ -305,4 +305,60 @@ public class QuiverClientTests
         var e = await Assert.ThrowsAsync<QuiverException>(() => client.GetAsync("plain", new long[] { 1 }, ["color"]));
         Assert.Equal(ErrorCode.FieldNotFound, e.Code);
     }
+
+    [Fact]
+    public async Task PartitionsLoadAndReleaseOnTheirOwnAndStaySoAfterRestart()
+    {
+        using var dir = new ScratchDirectory("client");
+        await using (var client = await QuiverClient.OpenAsync(dir.Path, Small))
+        {
+            await client.CreateCollectionAsync(Docs());
+            await client.CreatePartitionAsync("docs", "p1");
+            await client.CreatePartitionAsync("docs", "p2");
+            await client.InsertAsync("docs", Rows(0, Vectors(10, 1)));                 // _default
+            await client.InsertAsync("docs", Rows(100, Vectors(10, 2)), partition: "p1");
+            await client.InsertAsync("docs", Rows(200, Vectors(10, 3)), partition: "p2");
+
+            // Loading p1 alone: reads cover p1 only; naming an unloaded partition is PartitionNotLoaded.
+            await client.ReleaseCollectionAsync("docs");
+            await client.LoadPartitionsAsync("docs", ["p1"]);
+            Assert.Equal(LoadState.Loaded, await client.GetLoadStateAsync("docs"));
+            Assert.Equal(LoadState.Loaded, await client.GetLoadStateAsync("docs", ["p1"]));
+            Assert.Equal(LoadState.NotLoad, await client.GetLoadStateAsync("docs", ["p1", "p2"]));
+            Assert.Equal(10, await client.CountAsync("docs"));
+            var hits = await client.SearchAsync("docs", new SearchRequest { Vectors = Vectors(1, 9), Limit = 30 });
+            Assert.All(hits[0], h => Assert.InRange((long)h.Id, 100, 109));
+            var e = await Assert.ThrowsAsync<QuiverException>(() => client.SearchAsync("docs", new SearchRequest { Vectors = Vectors(1, 9), Partitions = ["p2"] }));
+            Assert.Equal(ErrorCode.PartitionNotLoaded, e.Code);
+            Assert.Contains("p2", e.Message);
+            // Statistics need no load.
+            Assert.Equal("10", (await client.GetPartitionStatisticsAsync("docs", "p2"))["row_count"]);
+            Assert.Equal("30", (await client.GetCollectionStatisticsAsync("docs"))["row_count"]);
+
+            await client.LoadPartitionsAsync("docs", ["p2"]);
+            Assert.Equal(20, await client.CountAsync("docs"));
+            e = await Assert.ThrowsAsync<QuiverException>(() => client.LoadPartitionsAsync("docs", ["nope"]));
+            Assert.Equal(ErrorCode.PartitionNotFound, e.Code);
+
+            // A whole load covers every partition; releasing one leaves the others.
+            await client.LoadCollectionAsync("docs");
+            Assert.Equal(30, await client.CountAsync("docs"));
+            await client.ReleasePartitionsAsync("docs", ["_default", "p2"]);
+            Assert.Equal(10, await client.CountAsync("docs"));
+            Assert.Equal(LoadState.NotLoad, await client.GetLoadStateAsync("docs", ["p2"]));
+        }
+        await using (var client = await QuiverClient.OpenAsync(dir.Path, Small))
+        {
+            Assert.Equal(10, await client.CountAsync("docs"));
+            Assert.Equal(LoadState.Loaded, await client.GetLoadStateAsync("docs", ["p1"]));
+            // Releasing the last loaded partition releases the collection.
+            await client.ReleasePartitionsAsync("docs", ["p1"]);
+            Assert.Equal(LoadState.NotLoad, await client.GetLoadStateAsync("docs"));
+            var e = await Assert.ThrowsAsync<QuiverException>(() => client.CountAsync("docs"));
+            Assert.Equal(ErrorCode.CollectionNotLoaded, e.Code);
+            // Writes to released partitions still work.
+            await client.InsertAsync("docs", Rows(300, Vectors(2, 4)), partition: "p2");
+            Assert.Equal("12", (await client.GetPartitionStatisticsAsync("docs", "p2"))["row_count"]);
+        }
+    }
 }
