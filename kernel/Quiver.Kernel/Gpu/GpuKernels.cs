@@ -1,0 +1,397 @@
+using ILGPU;
+using ILGPU.Algorithms;
+using ILGPU.Runtime;
+
+namespace Quiver.Kernel.Gpu;
+
+/// <summary>Reads one stored element as float32 (a struct functor: the kernel is specialised per element type).</summary>
+internal interface IElementReader<T> where T : unmanaged
+{
+    float Read(T value);
+}
+
+/// <summary>float32 elements.</summary>
+internal readonly struct Float32Reader : IElementReader<float>
+{
+    public float Read(float value) => value;
+}
+
+/// <summary>float16 elements, stored as their IEEE binary16 bits.</summary>
+internal readonly struct Float16Reader : IElementReader<ushort>
+{
+    public float Read(ushort value) => GpuKernels.HalfToFloat(value);
+}
+
+/// <summary>
+/// The device kernels, as static methods over ArrayViews (ILGPU's sample style), and their compiled
+/// delegates for one accelerator. An instance is created once per <see cref="GpuDevice"/>; every kernel
+/// is compiled on its first use and reused for the device's lifetime.
+/// </summary>
+internal sealed partial class GpuKernels
+{
+    /// <summary>Distance tile: 64 queries × 64 rows per group, 16 dims per shared-memory step, 16 × 16 threads each owning a 4 × 4 register block.</summary>
+    public const int TileQ = 64, TileR = 64, TileK = 16, TileThreads = 256;
+
+    /// <summary>Few-query kernel: 256 rows per group, one row per thread, 32 dims per shared step, up to 4 queries.</summary>
+    public const int FewRows = 256, FewK = 32, FewMaxQueries = 4;
+
+    /// <summary>Selection on CUDA: 128 threads, each offering 4 candidates per round (512 a round); at most 2048 entries sorted in shared memory (k ≤ 1024).</summary>
+    public const int SelectThreads = 128, ItemsPerThread = 4, RoundItems = SelectThreads * ItemsPerThread, MaxSort = 2048, MaxK = 1024;
+
+    public const int NormThreads = 128;
+
+    // ---------------------------------------------------------------- helpers
+
+    /// <summary>binary16 bits → float32, exact (normals, subnormals, ±0, ±∞, NaN).</summary>
+    public static float HalfToFloat(ushort h)
+    {
+        uint sign = (uint)(h & 0x8000) << 16;
+        uint rest = (uint)(h & 0x7FFF);
+        if (rest >= 0x7C00) return Interop.IntAsFloat(sign | 0x7F80_0000u | ((rest & 0x3FFu) << 13));
+        // Shift the exponent and mantissa into float position and rescale by 2^112 (bias 127 − 15): exact for normals and subnormals alike.
+        float f = Interop.IntAsFloat(rest << 13) * Interop.IntAsFloat(0x7780_0000u);
+        return sign != 0 ? -f : f;
+    }
+
+    /// <summary>(d1, i1) orders before (d2, i2): smaller distance, then smaller id (the CPU's TopK.Key order).</summary>
+    private static bool Before(float d1, int i1, float d2, int i2) => d1 < d2 || (d1 == d2 && i1 < i2);
+
+    private static bool Allowed(int id, ArrayView<uint> mask, int mode, int bits)
+    {
+        if (id < 0) return false;
+        if (mode == MaskMode.None) return true;
+        if (mode == MaskMode.Deleted) return id >= bits || ((mask[id >> 5] >> (id & 31)) & 1u) == 0;
+        return id < bits && ((mask[id >> 5] >> (id & 31)) & 1u) != 0;
+    }
+
+    private static float Finish(float dot, float qn, float xn, int l2) => l2 != 0 ? XMath.Max(0f, qn + xn - 2f * dot) : -dot;
+
+    private static void StoreTile(ArrayView<float> output, ArrayView<float> qn, ArrayView<float> xn, DistanceArgs a, int q, int r, float dot)
+    {
+        if (q < a.Queries && r < a.Rows)
+            output[q * a.OutStride + r] = Finish(dot, a.L2 != 0 ? qn[q] : 0f, a.L2 != 0 ? xn[a.RowStart + r] : 0f, a.L2);
+    }
+
+    // ---------------------------------------------------------------- kernels
+
+    /// <summary>Squared norm of each of <paramref name="count"/> vectors (sequential sum over dims, like the dot products).</summary>
+    public static void Norms<T, TR>(Index1D index, ArrayView<T> vectors, ArrayView<float> norms, long start, int count, int dim)
+        where T : unmanaged where TR : struct, IElementReader<T>
+    {
+        int i = index;
+        if (i >= count) return;
+        var reader = default(TR);
+        long at = (start + i) * dim;
+        float s = 0f;
+        for (int d = 0; d < dim; d++)
+        {
+            float v = reader.Read(vectors[at + d]);
+            s += v * v;
+        }
+        norms[start + i] = s;
+    }
+
+    /// <summary>
+    /// Queries × rows distances, GEMM-style (the FAISS GPU paper's tiled distance step): a group stages a
+    /// 64-query × 16-dim and a 64-row × 16-dim slice in shared memory, each of its 256 threads accumulates
+    /// a 4 × 4 block of dot products in registers, and the epilogue turns dots into distances with the
+    /// precomputed norms. Grid: x = row tiles, y = query tiles.
+    /// </summary>
+    public static void DistanceTile<T, TR>(ArrayView<T> queries, ArrayView<float> queryNorms, ArrayView<T> rows, ArrayView<float> rowNorms, ArrayView<float> output, DistanceArgs a)
+        where T : unmanaged where TR : struct, IElementReader<T>
+    {
+        var sq = SharedMemory.Allocate<float>(TileK * TileQ);
+        var sx = SharedMemory.Allocate<float>(TileK * TileR);
+        var reader = default(TR);
+        // The group is side × side threads (16 × 16 on CUDA; smaller on the CPU accelerator, whose barriers
+        // cost a context switch per thread); the tile is 4·side queries × 4·side rows.
+        int side = Group.DimX;
+        int tileQ = 4 * side, tileR = 4 * side, threads = side * side;
+        int tx = Group.IdxX, ty = Group.IdxY, tid = ty * side + tx;
+        int q0 = Grid.IdxY * tileQ, r0 = Grid.IdxX * tileR;
+        float c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+        float c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+        for (int d0 = 0; d0 < a.Dim; d0 += TileK)
+        {
+            // 16 consecutive threads read 16 consecutive dims of one vector: 64-byte coalesced segments.
+            for (int e = tid; e < TileK * tileQ; e += threads)
+            {
+                int i = e >> 4, dd = e & 15, d = d0 + dd;
+                int q = q0 + i, r = r0 + i;
+                sq[dd * TileQ + i] = q < a.Queries && d < a.Dim ? reader.Read(queries[(long)q * a.Dim + d]) : 0f;
+                sx[dd * TileR + i] = r < a.Rows && d < a.Dim ? reader.Read(rows[(a.RowStart + r) * a.Dim + d]) : 0f;
+            }
+            Group.Barrier();
+            int s1 = side, s2 = 2 * side, s3 = 3 * side;
+            for (int dd = 0; dd < TileK; dd++)
+            {
+                int b = dd * TileQ;
+                float a0 = sq[b + ty], a1 = sq[b + ty + s1], a2 = sq[b + ty + s2], a3 = sq[b + ty + s3];
+                float b0 = sx[b + tx], b1 = sx[b + tx + s1], b2 = sx[b + tx + s2], b3 = sx[b + tx + s3];
+                c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
+                c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
+                c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
+                c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+            }
+            Group.Barrier();
+        }
+        int qa = q0 + ty, ra = r0 + tx, t1 = side, t2 = 2 * side, t3 = 3 * side;
+        StoreTile(output, queryNorms, rowNorms, a, qa, ra, c00); StoreTile(output, queryNorms, rowNorms, a, qa, ra + t1, c01);
+        StoreTile(output, queryNorms, rowNorms, a, qa, ra + t2, c02); StoreTile(output, queryNorms, rowNorms, a, qa, ra + t3, c03);
+        StoreTile(output, queryNorms, rowNorms, a, qa + t1, ra, c10); StoreTile(output, queryNorms, rowNorms, a, qa + t1, ra + t1, c11);
+        StoreTile(output, queryNorms, rowNorms, a, qa + t1, ra + t2, c12); StoreTile(output, queryNorms, rowNorms, a, qa + t1, ra + t3, c13);
+        StoreTile(output, queryNorms, rowNorms, a, qa + t2, ra, c20); StoreTile(output, queryNorms, rowNorms, a, qa + t2, ra + t1, c21);
+        StoreTile(output, queryNorms, rowNorms, a, qa + t2, ra + t2, c22); StoreTile(output, queryNorms, rowNorms, a, qa + t2, ra + t3, c23);
+        StoreTile(output, queryNorms, rowNorms, a, qa + t3, ra, c30); StoreTile(output, queryNorms, rowNorms, a, qa + t3, ra + t1, c31);
+        StoreTile(output, queryNorms, rowNorms, a, qa + t3, ra + t2, c32); StoreTile(output, queryNorms, rowNorms, a, qa + t3, ra + t3, c33);
+    }
+
+    /// <summary>
+    /// Up to 4 queries × rows, bandwidth-bound (batch 1): each group stages 256 rows × 32 dims through shared
+    /// memory with coalesced 128-byte reads, then each thread finishes one row against every query. Rows
+    /// are spread over N / 256 groups, so the whole card streams the data once.
+    /// </summary>
+    public static void DistanceFew<T, TR>(ArrayView<T> queries, ArrayView<float> queryNorms, ArrayView<T> rows, ArrayView<float> rowNorms, ArrayView<float> output, DistanceArgs a)
+        where T : unmanaged where TR : struct, IElementReader<T>
+    {
+        const int Pitch = FewK + 1; // odd pitch: thread t reads word t·33 + dd, no bank conflicts
+        var sx = SharedMemory.Allocate<float>(FewRows * Pitch);
+        var sq = SharedMemory.Allocate<float>(FewMaxQueries * FewK);
+        var reader = default(TR);
+        int tid = Group.IdxX, groupRows = Group.DimX;
+        int r0 = Grid.IdxX * groupRows;
+        float c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+        for (int d0 = 0; d0 < a.Dim; d0 += FewK)
+        {
+            for (int e = tid; e < groupRows * FewK; e += groupRows)
+            {
+                int i = e >> 5, dd = e & 31, r = r0 + i, d = d0 + dd;
+                sx[i * Pitch + dd] = r < a.Rows && d < a.Dim ? reader.Read(rows[(a.RowStart + r) * a.Dim + d]) : 0f;
+            }
+            for (int e = tid; e < FewMaxQueries * FewK; e += groupRows)
+            {
+                int qi = e >> 5, d = d0 + (e & 31);
+                sq[e] = qi < a.Queries && d < a.Dim ? reader.Read(queries[(long)qi * a.Dim + d]) : 0f;
+            }
+            Group.Barrier();
+            int b = tid * Pitch;
+            for (int dd = 0; dd < FewK; dd++)
+            {
+                float x = sx[b + dd];
+                c0 += x * sq[dd];
+                c1 += x * sq[FewK + dd];
+                c2 += x * sq[2 * FewK + dd];
+                c3 += x * sq[3 * FewK + dd];
+            }
+            Group.Barrier();
+        }
+        int row = r0 + tid;
+        StoreTile(output, queryNorms, rowNorms, a, 0, row, c0);
+        StoreTile(output, queryNorms, rowNorms, a, 1, row, c1);
+        StoreTile(output, queryNorms, rowNorms, a, 2, row, c2);
+        StoreTile(output, queryNorms, rowNorms, a, 3, row, c3);
+    }
+
+    /// <summary>
+    /// Per query and segment of its candidate list, the k smallest (distance, id) pairs. Block-select
+    /// in the spirit of the FAISS GPU paper's k-selection: the group keeps its best k sorted at the head of a
+    /// shared buffer and its k-th as a threshold; candidates that beat it are appended to a pending area
+    /// (shared atomic counter), and when that could overflow the whole buffer is bitonic-sorted, which
+    /// moves the new best k to the head. Ties go to the smaller id, so results are deterministic whatever
+    /// order the atomics hand out slots in. Grid: x = segments, y = queries.
+    /// </summary>
+    public static void SelectTopK(ArrayView<float> dist, ArrayView<int> ids, ArrayView<uint> mask, ArrayView<float> lowD, ArrayView<int> lowI,
+        ArrayView<float> outD, ArrayView<int> outI, ArrayView<float> out2D, ArrayView<int> out2I, SelectArgs a)
+    {
+        var sd = SharedMemory.Allocate<float>(MaxSort);
+        var si = SharedMemory.Allocate<int>(MaxSort);
+        var ctl = SharedMemory.Allocate<int>(1);
+        int tid = Group.IdxX, threads = Group.DimX, round = threads * a.Items, q = Grid.IdxY, seg = Grid.IdxX;
+        InitSelect(sd, si, ctl, a.P, tid, threads);
+        int begin = seg * a.SegmentLength;
+        int end = XMath.Min(a.Length, begin + a.SegmentLength);
+        float lo = a.UseLow != 0 ? lowD[q] : float.NegativeInfinity;
+        int loI = a.UseLow != 0 ? lowI[q] : int.MinValue;
+        long at = q * a.ListStride;
+        for (int j0 = begin; j0 < end; j0 += round)
+        {
+            MaybeFlush(sd, si, ctl, a.Kp, a.P, round, tid, threads);
+            for (int u = 0; u < a.Items; u++)
+            {
+                int j = j0 + u * threads + tid;
+                if (j < end)
+                {
+                    float d = dist[at + j];
+                    int id = a.UseIds != 0 ? ids[at + j] : a.IdBase + j;
+                    if (Allowed(id, mask, a.MaskMode, a.MaskBits) && Before(lo, loI, d, id)) Offer(sd, si, ctl, d, id, a.K, a.Kp);
+                }
+            }
+            Group.Barrier();
+        }
+        FinalSort(sd, si, ctl, a.Kp, tid, threads);
+        long o = q * a.OutStride + a.OutOffset + (long)seg * a.K;
+        for (int i = tid; i < a.K; i += threads)
+        {
+            int id = si[i];
+            if (id == int.MaxValue) id = -1;
+            outD[o + i] = sd[i];
+            outI[o + i] = id;
+            if (a.Out2 != 0)
+            {
+                out2D[(long)q * a.K + i] = sd[i];
+                out2I[(long)q * a.K + i] = id;
+            }
+        }
+    }
+
+    /// <summary>
+    /// IVF list scan: per query and probed list, distances to that list's rows only (lists lie contiguous
+    /// on the device, <paramref name="offsets"/> gives each list's first row), reduced to k candidates
+    /// with the same block-select as <see cref="SelectTopK"/>. Grid: x = probe rank, y = queries.
+    /// </summary>
+    public static void IvfScan<T, TR>(ArrayView<T> queries, ArrayView<float> queryNorms, ArrayView<T> listRows, ArrayView<float> listNorms, ArrayView<int> listIds,
+        ArrayView<int> offsets, ArrayView<int> probes, ArrayView<uint> mask, ArrayView<float> lowD, ArrayView<int> lowI, ArrayView<float> outD, ArrayView<int> outI, ScanArgs a)
+        where T : unmanaged where TR : struct, IElementReader<T>
+    {
+        var sd = SharedMemory.Allocate<float>(MaxSort);
+        var si = SharedMemory.Allocate<int>(MaxSort);
+        var ctl = SharedMemory.Allocate<int>(1);
+        var reader = default(TR);
+        int tid = Group.IdxX, threads = Group.DimX, round = threads * a.Items, q = Grid.IdxY, p = Grid.IdxX;
+        InitSelect(sd, si, ctl, a.P, tid, threads);
+        int list = probes[q * a.Nprobe + p];
+        int start = list >= 0 ? offsets[list] : 0;
+        int length = list >= 0 ? offsets[list + 1] - start : 0;
+        float lo = a.UseLow != 0 ? lowD[q] : float.NegativeInfinity;
+        int loI = a.UseLow != 0 ? lowI[q] : int.MinValue;
+        float qn = a.L2 != 0 ? queryNorms[q] : 0f;
+        long qa = (long)q * a.Dim;
+        for (int j0 = 0; j0 < length; j0 += round)
+        {
+            MaybeFlush(sd, si, ctl, a.Kp, a.P, round, tid, threads);
+            for (int u = 0; u < a.Items; u++)
+            {
+                int j = j0 + u * threads + tid;
+                if (j < length)
+                {
+                    int row = start + j;
+                    int id = listIds[row];
+                    if (Allowed(id, mask, a.MaskMode, a.MaskBits))
+                    {
+                        long ra = (long)row * a.Dim;
+                        float dot = 0f;
+                        for (int d = 0; d < a.Dim; d++) dot += reader.Read(queries[qa + d]) * reader.Read(listRows[ra + d]);
+                        float dist = Finish(dot, qn, a.L2 != 0 ? listNorms[row] : 0f, a.L2);
+                        if (Before(lo, loI, dist, id)) Offer(sd, si, ctl, dist, id, a.K, a.Kp);
+                    }
+                }
+            }
+            Group.Barrier();
+        }
+        FinalSort(sd, si, ctl, a.Kp, tid, threads);
+        long o = ((long)q * a.Nprobe + p) * a.K;
+        for (int i = tid; i < a.K; i += threads)
+        {
+            int id = si[i];
+            outD[o + i] = sd[i];
+            outI[o + i] = id == int.MaxValue ? -1 : id;
+        }
+    }
+
+    /// <summary>allowed = filter ∧ ¬deleted, word by word (rows past the deleted set's length count as live).</summary>
+    public static void CombineMask(Index1D index, ArrayView<uint> filter, ArrayView<uint> deleted, ArrayView<uint> allowed, int deletedWords)
+    {
+        int w = index;
+        if (w >= allowed.IntLength) return;
+        uint f = w < filter.IntLength ? filter[w] : 0u;
+        uint d = w < deletedWords ? deleted[w] : 0u;
+        allowed[w] = f & ~d;
+    }
+
+    /// <summary>Sets candidate slots to the empty entry (+∞, −1).</summary>
+    public static void FillEmpty(Index1D index, ArrayView<float> d, ArrayView<int> i)
+    {
+        d[index] = float.PositiveInfinity;
+        i[index] = -1;
+    }
+
+    private static void InitSelect(ArrayView<float> sd, ArrayView<int> si, ArrayView<int> ctl, int p, int tid, int threads)
+    {
+        for (int i = tid; i < p; i += threads)
+        {
+            sd[i] = float.PositiveInfinity;
+            si[i] = int.MaxValue;
+        }
+        if (tid == 0) ctl[0] = 0;
+        Group.Barrier();
+    }
+
+    private static void Offer(ArrayView<float> sd, ArrayView<int> si, ArrayView<int> ctl, float d, int id, int k, int kp)
+    {
+        // The threshold (the k-th best so far) sits at k − 1 < kp; pending slots start at kp, so reading
+        // it here never races with the appends of other threads.
+        if (!Before(d, id, sd[k - 1], si[k - 1])) return;
+        int slot = Atomic.Add(ref ctl[0], 1);
+        sd[kp + slot] = d;
+        si[kp + slot] = id;
+    }
+
+    /// <summary>
+    /// Sorts the head and the pending entries when the next round could overflow the pending area.
+    /// Every thread reads the count before anyone resets it, so the branch is uniform. Only the power of
+    /// two covering head + pending is sorted: entries past it are distinct candidates already worse than the
+    /// k-th (or empty), so leaving them out loses nothing.
+    /// </summary>
+    private static void MaybeFlush(ArrayView<float> sd, ArrayView<int> si, ArrayView<int> ctl, int kp, int p, int round, int tid, int threads)
+    {
+        int c = ctl[0];
+        Group.Barrier();
+        if (kp + c + round > p)
+        {
+            BitonicSort(sd, si, Pow2(kp + c), tid, threads);
+            if (tid == 0) ctl[0] = 0;
+            Group.Barrier();
+        }
+    }
+
+    private static void FinalSort(ArrayView<float> sd, ArrayView<int> si, ArrayView<int> ctl, int kp, int tid, int threads)
+    {
+        int c = ctl[0];
+        Group.Barrier();
+        if (c > 0) BitonicSort(sd, si, Pow2(kp + c), tid, threads);
+    }
+
+    private static int Pow2(int x)
+    {
+        int p = 1;
+        while (p < x) p <<= 1;
+        return p;
+    }
+
+    /// <summary>Ascending bitonic sort of p (a power of two) (distance, id) pairs in shared memory.</summary>
+    private static void BitonicSort(ArrayView<float> sd, ArrayView<int> si, int p, int tid, int threads)
+    {
+        int half = p >> 1;
+        for (int size = 2; size <= p; size <<= 1)
+        {
+            for (int stride = size >> 1; stride > 0; stride >>= 1)
+            {
+                for (int t = tid; t < half; t += threads)
+                {
+                    int lo = ((t & ~(stride - 1)) << 1) | (t & (stride - 1));
+                    int hi = lo + stride;
+                    float dl = sd[lo], dh = sd[hi];
+                    int il = si[lo], ih = si[hi];
+                    bool up = (lo & size) == 0;
+                    bool swap = up ? Before(dh, ih, dl, il) : Before(dl, il, dh, ih);
+                    if (swap)
+                    {
+                        sd[lo] = dh; sd[hi] = dl;
+                        si[lo] = ih; si[hi] = il;
+                    }
+                }
+                Group.Barrier();
+            }
+        }
+    }
+}
