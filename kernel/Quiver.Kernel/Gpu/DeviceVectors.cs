@@ -74,12 +74,15 @@ public sealed class DeviceVectors : IDisposable
     internal ArrayView<ushort> F16 => (_f16 ?? throw new InvalidOperationException("These vectors are float32; pass float queries.")).View;
     internal ArrayView<float> Norms => _norms.View;
 
-    /// <summary>Appends row-major float32 rows (float16 storage converts them).</summary>
-    public void Append(ReadOnlySpan<float> rows)
+    /// <summary>
+    /// Appends row-major float32 rows (float16 storage converts them). <paramref name="prepared"/> says the
+    /// rows are already unit length (rows read back from a CPU COSINE index), so they are not normalized twice.
+    /// </summary>
+    public void Append(ReadOnlySpan<float> rows, bool prepared = false)
     {
         int n = CheckRows(rows.Length);
         if (n == 0) return;
-        if (Normalized)
+        if (Normalized && !prepared)
         {
             var copy = rows.ToArray();
             VectorDistance.NormalizeRows(copy, Dimension);
