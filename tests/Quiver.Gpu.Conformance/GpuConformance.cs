@@ -68,6 +68,7 @@ public static partial class GpuConformance
         foreach (int dim in new[] { 1, 3, 17, 129 })
             cases.Add(new($"bf_l2_dim{dim}", d => BruteForce(d, new(Metric.L2, N: 400, Dim: dim, Q: 6, K: 10, Seed: 15 + dim))));
         cases.Add(new("bf_cosine_dim784", d => BruteForce(d, new(Metric.Cosine, N: 200, Dim: 784, Q: 3, K: 10, Seed: 16))));
+        cases.Add(new("bf_l2_n5000_q40", d => BruteForce(d, new(Metric.L2, N: 5000, Dim: 32, Q: 40, K: 10, Seed: 23))));
         cases.Add(new("bf_l2_q1", d => BruteForce(d, new(Metric.L2, N: 2000, Dim: 24, Q: 1, K: 10, Seed: 17))));
         cases.Add(new("bf_ip_q100", d => BruteForce(d, new(Metric.InnerProduct, N: 700, Dim: 16, Q: 100, K: 10, Seed: 18))));
         foreach (var m in Metrics)
