@@ -140,10 +140,10 @@ public sealed class GpuDevice : IDisposable
     }
 
     /// <summary>
-    /// Launch shapes. CUDA: 16 × 16-thread distance tiles (64 × 64 per group), 128-thread selection groups,
+    /// Launch shapes. CUDA: 16 × 16-thread distance tiles (128 × 128 per group), 128-thread selection groups,
     /// 256-row groups for few queries. The CPU accelerator runs every thread of a group on its own OS thread
     /// and a barrier costs a context switch per thread, so it runs the same kernels with small groups
-    /// (2 × 2-thread tiles of 8 × 8, 4-thread selection groups offering 128 candidates each per round: the same 512 a round); the code path is the same, only the launch shape differs.
+    /// (2 × 2-thread tiles of 16 × 16, 4-thread selection groups offering 128 candidates each per round: the same 512 a round); the code path is the same, only the launch shape differs.
     /// </summary>
     internal int TileSide => IsCuda ? 16 : 2;
 

@@ -29,8 +29,8 @@ internal readonly struct Float16Reader : IElementReader<ushort>
 /// </summary>
 internal sealed partial class GpuKernels
 {
-    /// <summary>Distance tile: 64 queries × 64 rows per group, 16 dims per shared-memory step, 16 × 16 threads each owning a 4 × 4 register block.</summary>
-    public const int TileQ = 64, TileR = 64, TileK = 16, TileThreads = 256;
+    /// <summary>Distance tile on CUDA: 128 queries × 128 rows per group, 16 dims per shared-memory step, 16 × 16 threads each owning an 8 × 8 register block (TileQ/TileR: the shared arrays' row pitch, the largest tile).</summary>
+    public const int TileQ = 128, TileR = 128, TileK = 16, TileThreads = 256;
 
     /// <summary>Few-query kernel: 256 rows per group, one row per thread, 32 dims per shared step, up to 4 queries.</summary>
     public const int FewRows = 256, FewK = 32, FewMaxQueries = 4;
@@ -92,10 +92,13 @@ internal sealed partial class GpuKernels
     }
 
     /// <summary>
-    /// Queries × rows distances, GEMM-style (the FAISS GPU paper's tiled distance step): a group stages a
-    /// 64-query × 16-dim and a 64-row × 16-dim slice in shared memory, each of its 256 threads accumulates
-    /// a 4 × 4 block of dot products in registers, and the epilogue turns dots into distances with the
-    /// precomputed norms. Grid: x = row tiles, y = query tiles.
+    /// Queries × rows distances, GEMM-style (the FAISS GPU paper's tiled distance step): a group of side × side
+    /// threads stages a (8·side)-query × 16-dim and a (8·side)-row × 16-dim slice in shared memory; each thread
+    /// accumulates an 8 × 8 block of dot products in registers (queries ty + side·i, rows tx + side·j), so
+    /// every 16 values read from shared memory feed 64 FMAs; the epilogue turns dots into distances with the
+    /// precomputed norms. On CUDA side = 16 (128 × 128 tiles). Grid: x = row tiles, y = query tiles.
+    /// Each dot product is summed in dimension order, the same order as every other kernel here, so a
+    /// query-row pair gets the same distance whichever kernel computed it.
     /// </summary>
     public static void DistanceTile<T, TR>(ArrayView<T> queries, ArrayView<float> queryNorms, ArrayView<T> rows, ArrayView<float> rowNorms, ArrayView<float> output, DistanceArgs a)
         where T : unmanaged where TR : struct, IElementReader<T>
@@ -103,18 +106,22 @@ internal sealed partial class GpuKernels
         var sq = SharedMemory.Allocate<float>(TileK * TileQ);
         var sx = SharedMemory.Allocate<float>(TileK * TileR);
         var reader = default(TR);
-        // The group is side × side threads (16 × 16 on CUDA; smaller on the CPU accelerator, whose barriers
-        // cost a context switch per thread); the tile is 4·side queries × 4·side rows.
         int side = Group.DimX;
-        int tileQ = 4 * side, tileR = 4 * side, threads = side * side;
+        int tile = 8 * side, threads = side * side;
         int tx = Group.IdxX, ty = Group.IdxY, tid = ty * side + tx;
-        int q0 = Grid.IdxY * tileQ, r0 = Grid.IdxX * tileR;
-        float c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-        float c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+        int q0 = Grid.IdxY * tile, r0 = Grid.IdxX * tile;
+        float c00 = 0, c01 = 0, c02 = 0, c03 = 0, c04 = 0, c05 = 0, c06 = 0, c07 = 0;
+        float c10 = 0, c11 = 0, c12 = 0, c13 = 0, c14 = 0, c15 = 0, c16 = 0, c17 = 0;
+        float c20 = 0, c21 = 0, c22 = 0, c23 = 0, c24 = 0, c25 = 0, c26 = 0, c27 = 0;
+        float c30 = 0, c31 = 0, c32 = 0, c33 = 0, c34 = 0, c35 = 0, c36 = 0, c37 = 0;
+        float c40 = 0, c41 = 0, c42 = 0, c43 = 0, c44 = 0, c45 = 0, c46 = 0, c47 = 0;
+        float c50 = 0, c51 = 0, c52 = 0, c53 = 0, c54 = 0, c55 = 0, c56 = 0, c57 = 0;
+        float c60 = 0, c61 = 0, c62 = 0, c63 = 0, c64 = 0, c65 = 0, c66 = 0, c67 = 0;
+        float c70 = 0, c71 = 0, c72 = 0, c73 = 0, c74 = 0, c75 = 0, c76 = 0, c77 = 0;
         for (int d0 = 0; d0 < a.Dim; d0 += TileK)
         {
             // 16 consecutive threads read 16 consecutive dims of one vector: 64-byte coalesced segments.
-            for (int e = tid; e < TileK * tileQ; e += threads)
+            for (int e = tid; e < TileK * tile; e += threads)
             {
                 int i = e >> 4, dd = e & 15, d = d0 + dd;
                 int q = q0 + i, r = r0 + i;
@@ -122,28 +129,87 @@ internal sealed partial class GpuKernels
                 sx[dd * TileR + i] = r < a.Rows && d < a.Dim ? reader.Read(rows[(a.RowStart + r) * a.Dim + d]) : 0f;
             }
             Group.Barrier();
-            int s1 = side, s2 = 2 * side, s3 = 3 * side;
             for (int dd = 0; dd < TileK; dd++)
             {
-                int b = dd * TileQ;
-                float a0 = sq[b + ty], a1 = sq[b + ty + s1], a2 = sq[b + ty + s2], a3 = sq[b + ty + s3];
-                float b0 = sx[b + tx], b1 = sx[b + tx + s1], b2 = sx[b + tx + s2], b3 = sx[b + tx + s3];
-                c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
-                c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
-                c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
-                c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+                int bq = dd * TileQ + ty, br = dd * TileR + tx;
+                float a0 = sq[bq + 0 * side]; float a1 = sq[bq + 1 * side]; float a2 = sq[bq + 2 * side]; float a3 = sq[bq + 3 * side]; float a4 = sq[bq + 4 * side]; float a5 = sq[bq + 5 * side]; float a6 = sq[bq + 6 * side]; float a7 = sq[bq + 7 * side];
+                float b0 = sx[br + 0 * side]; float b1 = sx[br + 1 * side]; float b2 = sx[br + 2 * side]; float b3 = sx[br + 3 * side]; float b4 = sx[br + 4 * side]; float b5 = sx[br + 5 * side]; float b6 = sx[br + 6 * side]; float b7 = sx[br + 7 * side];
+                c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3; c04 += a0 * b4; c05 += a0 * b5; c06 += a0 * b6; c07 += a0 * b7;
+                c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3; c14 += a1 * b4; c15 += a1 * b5; c16 += a1 * b6; c17 += a1 * b7;
+                c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3; c24 += a2 * b4; c25 += a2 * b5; c26 += a2 * b6; c27 += a2 * b7;
+                c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3; c34 += a3 * b4; c35 += a3 * b5; c36 += a3 * b6; c37 += a3 * b7;
+                c40 += a4 * b0; c41 += a4 * b1; c42 += a4 * b2; c43 += a4 * b3; c44 += a4 * b4; c45 += a4 * b5; c46 += a4 * b6; c47 += a4 * b7;
+                c50 += a5 * b0; c51 += a5 * b1; c52 += a5 * b2; c53 += a5 * b3; c54 += a5 * b4; c55 += a5 * b5; c56 += a5 * b6; c57 += a5 * b7;
+                c60 += a6 * b0; c61 += a6 * b1; c62 += a6 * b2; c63 += a6 * b3; c64 += a6 * b4; c65 += a6 * b5; c66 += a6 * b6; c67 += a6 * b7;
+                c70 += a7 * b0; c71 += a7 * b1; c72 += a7 * b2; c73 += a7 * b3; c74 += a7 * b4; c75 += a7 * b5; c76 += a7 * b6; c77 += a7 * b7;
             }
             Group.Barrier();
         }
-        int qa = q0 + ty, ra = r0 + tx, t1 = side, t2 = 2 * side, t3 = 3 * side;
-        StoreTile(output, queryNorms, rowNorms, a, qa, ra, c00); StoreTile(output, queryNorms, rowNorms, a, qa, ra + t1, c01);
-        StoreTile(output, queryNorms, rowNorms, a, qa, ra + t2, c02); StoreTile(output, queryNorms, rowNorms, a, qa, ra + t3, c03);
-        StoreTile(output, queryNorms, rowNorms, a, qa + t1, ra, c10); StoreTile(output, queryNorms, rowNorms, a, qa + t1, ra + t1, c11);
-        StoreTile(output, queryNorms, rowNorms, a, qa + t1, ra + t2, c12); StoreTile(output, queryNorms, rowNorms, a, qa + t1, ra + t3, c13);
-        StoreTile(output, queryNorms, rowNorms, a, qa + t2, ra, c20); StoreTile(output, queryNorms, rowNorms, a, qa + t2, ra + t1, c21);
-        StoreTile(output, queryNorms, rowNorms, a, qa + t2, ra + t2, c22); StoreTile(output, queryNorms, rowNorms, a, qa + t2, ra + t3, c23);
-        StoreTile(output, queryNorms, rowNorms, a, qa + t3, ra, c30); StoreTile(output, queryNorms, rowNorms, a, qa + t3, ra + t1, c31);
-        StoreTile(output, queryNorms, rowNorms, a, qa + t3, ra + t2, c32); StoreTile(output, queryNorms, rowNorms, a, qa + t3, ra + t3, c33);
+        int qa = q0 + ty, ra = r0 + tx;
+        StoreTile(output, queryNorms, rowNorms, a, qa + 0 * side, ra + 0 * side, c00);
+        StoreTile(output, queryNorms, rowNorms, a, qa + 0 * side, ra + 1 * side, c01);
+        StoreTile(output, queryNorms, rowNorms, a, qa + 0 * side, ra + 2 * side, c02);
+        StoreTile(output, queryNorms, rowNorms, a, qa + 0 * side, ra + 3 * side, c03);
+        StoreTile(output, queryNorms, rowNorms, a, qa + 0 * side, ra + 4 * side, c04);
+        StoreTile(output, queryNorms, rowNorms, a, qa + 0 * side, ra + 5 * side, c05);
+        StoreTile(output, queryNorms, rowNorms, a, qa + 0 * side, ra + 6 * side, c06);
+        StoreTile(output, queryNorms, rowNorms, a, qa + 0 * side, ra + 7 * side, c07);
+        StoreTile(output, queryNorms, rowNorms, a, qa + 1 * side, ra + 0 * side, c10);
+        StoreTile(output, queryNorms, rowNorms, a, qa + 1 * side, ra + 1 * side, c11);
+        StoreTile(output, queryNorms, rowNorms, a, qa + 1 * side, ra + 2 * side, c12);
+        StoreTile(output, queryNorms, rowNorms, a, qa + 1 * side, ra + 3 * side, c13);
+        StoreTile(output, queryNorms, rowNorms, a, qa + 1 * side, ra + 4 * side, c14);
+        StoreTile(output, queryNorms, rowNorms, a, qa + 1 * side, ra + 5 * side, c15);
+        StoreTile(output, queryNorms, rowNorms, a, qa + 1 * side, ra + 6 * side, c16);
+        StoreTile(output, queryNorms, rowNorms, a, qa + 1 * side, ra + 7 * side, c17);
+        StoreTile(output, queryNorms, rowNorms, a, qa + 2 * side, ra + 0 * side, c20);
+        StoreTile(output, queryNorms, rowNorms, a, qa + 2 * side, ra + 1 * side, c21);
+        StoreTile(output, queryNorms, rowNorms, a, qa + 2 * side, ra + 2 * side, c22);
+        StoreTile(output, queryNorms, rowNorms, a, qa + 2 * side, ra + 3 * side, c23);
+        StoreTile(output, queryNorms, rowNorms, a, qa + 2 * side, ra + 4 * side, c24);
+        StoreTile(output, queryNorms, rowNorms, a, qa + 2 * side, ra + 5 * side, c25);
+        StoreTile(output, queryNorms, rowNorms, a, qa + 2 * side, ra + 6 * side, c26);
+        StoreTile(output, queryNorms, rowNorms, a, qa + 2 * side, ra + 7 * side, c27);
+        StoreTile(output, queryNorms, rowNorms, a, qa + 3 * side, ra + 0 * side, c30);
+        StoreTile(output, queryNorms, rowNorms, a, qa + 3 * side, ra + 1 * side, c31);
+        StoreTile(output, queryNorms, rowNorms, a, qa + 3 * side, ra + 2 * side, c32);
+        StoreTile(output, queryNorms, rowNorms, a, qa + 3 * side, ra + 3 * side, c33);
+        StoreTile(output, queryNorms, rowNorms, a, qa + 3 * side, ra + 4 * side, c34);
+        StoreTile(output, queryNorms, rowNorms, a, qa + 3 * side, ra + 5 * side, c35);
+        StoreTile(output, queryNorms, rowNorms, a, qa + 3 * side, ra + 6 * side, c36);
+        StoreTile(output, queryNorms, rowNorms, a, qa + 3 * side, ra + 7 * side, c37);
+        StoreTile(output, queryNorms, rowNorms, a, qa + 4 * side, ra + 0 * side, c40);
+        StoreTile(output, queryNorms, rowNorms, a, qa + 4 * side, ra + 1 * side, c41);
+        StoreTile(output, queryNorms, rowNorms, a, qa + 4 * side, ra + 2 * side, c42);
+        StoreTile(output, queryNorms, rowNorms, a, qa + 4 * side, ra + 3 * side, c43);
+        StoreTile(output, queryNorms, rowNorms, a, qa + 4 * side, ra + 4 * side, c44);
+        StoreTile(output, queryNorms, rowNorms, a, qa + 4 * side, ra + 5 * side, c45);
+        StoreTile(output, queryNorms, rowNorms, a, qa + 4 * side, ra + 6 * side, c46);
+        StoreTile(output, queryNorms, rowNorms, a, qa + 4 * side, ra + 7 * side, c47);
+        StoreTile(output, queryNorms, rowNorms, a, qa + 5 * side, ra + 0 * side, c50);
+        StoreTile(output, queryNorms, rowNorms, a, qa + 5 * side, ra + 1 * side, c51);
+        StoreTile(output, queryNorms, rowNorms, a, qa + 5 * side, ra + 2 * side, c52);
+        StoreTile(output, queryNorms, rowNorms, a, qa + 5 * side, ra + 3 * side, c53);
+        StoreTile(output, queryNorms, rowNorms, a, qa + 5 * side, ra + 4 * side, c54);
+        StoreTile(output, queryNorms, rowNorms, a, qa + 5 * side, ra + 5 * side, c55);
+        StoreTile(output, queryNorms, rowNorms, a, qa + 5 * side, ra + 6 * side, c56);
+        StoreTile(output, queryNorms, rowNorms, a, qa + 5 * side, ra + 7 * side, c57);
+        StoreTile(output, queryNorms, rowNorms, a, qa + 6 * side, ra + 0 * side, c60);
+        StoreTile(output, queryNorms, rowNorms, a, qa + 6 * side, ra + 1 * side, c61);
+        StoreTile(output, queryNorms, rowNorms, a, qa + 6 * side, ra + 2 * side, c62);
+        StoreTile(output, queryNorms, rowNorms, a, qa + 6 * side, ra + 3 * side, c63);
+        StoreTile(output, queryNorms, rowNorms, a, qa + 6 * side, ra + 4 * side, c64);
+        StoreTile(output, queryNorms, rowNorms, a, qa + 6 * side, ra + 5 * side, c65);
+        StoreTile(output, queryNorms, rowNorms, a, qa + 6 * side, ra + 6 * side, c66);
+        StoreTile(output, queryNorms, rowNorms, a, qa + 6 * side, ra + 7 * side, c67);
+        StoreTile(output, queryNorms, rowNorms, a, qa + 7 * side, ra + 0 * side, c70);
+        StoreTile(output, queryNorms, rowNorms, a, qa + 7 * side, ra + 1 * side, c71);
+        StoreTile(output, queryNorms, rowNorms, a, qa + 7 * side, ra + 2 * side, c72);
+        StoreTile(output, queryNorms, rowNorms, a, qa + 7 * side, ra + 3 * side, c73);
+        StoreTile(output, queryNorms, rowNorms, a, qa + 7 * side, ra + 4 * side, c74);
+        StoreTile(output, queryNorms, rowNorms, a, qa + 7 * side, ra + 5 * side, c75);
+        StoreTile(output, queryNorms, rowNorms, a, qa + 7 * side, ra + 6 * side, c76);
+        StoreTile(output, queryNorms, rowNorms, a, qa + 7 * side, ra + 7 * side, c77);
     }
 
     /// <summary>

@@ -126,7 +126,7 @@ internal static class GpuSearch
             var outView = output.SubView(q0 * outStride);
             var qnView = qn.SubView(q0);
             bool few = qc <= GpuKernels.FewMaxQueries;
-            int side = device.TileSide, tile = 4 * side, fewRows = device.FewRows;
+            int side = device.TileSide, tile = 8 * side, fewRows = device.FewRows;
             var cfg = few ? Config((rows + fewRows - 1) / fewRows, 1, fewRows)
                           : Config((rows + tile - 1) / tile, (qc + tile - 1) / tile, side, side);
             long qOff = (long)q0 * vectors.Dimension;
