@@ -80,6 +80,7 @@ public static partial class GpuConformance
         cases.Add(new("bf_f16_search", BruteForceHalf));
         cases.Add(new("bf_add_after_upload", BruteForceAddAfter));
         cases.Add(new("bf_save_load_flat_format", BruteForceSaveLoad));
+        cases.Add(new("upload_chunked_staging", UploadChunked));
         foreach (var m in Metrics)
             cases.Add(new($"ivf_coarse_{Name(m)}", d => IvfCoarse(d, m)));
         foreach (var m in Metrics)
