@@ -96,6 +96,34 @@ public static partial class GpuConformance
         }
     }
 
+    /// <summary>
+    /// Integer rows full of exact duplicates: with every list probed (so the inexact coarse step cannot pick
+    /// different lists), the GPU returns exactly the CPU's ids — exact ties go to the smaller id on both.
+    /// </summary>
+    private static void IvfTies(GpuDevice device, Metric metric)
+    {
+        const int n = 800, dim = 3, nlist = 8, nq = 10;
+        var rows = Integers(n, dim, 131);
+        var queries = Integers(nq, dim, 132);
+        using var cpu = IvfIndex.Create(IndexKind.IvfFlat, metric, dim, new IvfParameters(Nlist: nlist, Iterations: 5, Seed: 3));
+        cpu.AddRange(rows, threads: 1);
+        using var gpu = GpuIvfFlatIndex.FromIvf(device, cpu);
+        foreach (int k in new[] { 1, 40 })
+        {
+            var p = new IvfSearchParameters(nlist);
+            var gi = new int[nq * k];
+            var gd = new float[nq * k];
+            var ci = new int[nq * k];
+            var cd = new float[nq * k];
+            ci.AsSpan().Fill(-1);
+            cd.AsSpan().Fill(float.PositiveInfinity);
+            for (int q = 0; q < nq; q++) cpu.Search(queries.AsSpan(q * dim, dim), k, ci.AsSpan(q * k, k), cd.AsSpan(q * k, k), p);
+            gpu.SearchBatch(queries, k, gi, gd, p);
+            Check.TopK($"GPU_IVF_FLAT {metric} ties k={k}", nq, k, gi, gd, ci, cd, (q, id) => Exact(metric, queries.AsSpan(q * dim, dim), rows.AsSpan(id * dim, dim)),
+                ToleranceFor(metric, queries, rows, dim), strictIds: metric != Metric.Cosine);
+        }
+    }
+
     /// <summary>Rows added after the GPU twin was built land in the same lists as on the CPU and are found.</summary>
     private static void IvfAddAfterBuild(GpuDevice device)
     {

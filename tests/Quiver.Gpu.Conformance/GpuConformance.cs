@@ -87,6 +87,8 @@ public static partial class GpuConformance
             cases.Add(new($"ivf_{Name(m)}_vs_cpu", d => IvfVsCpu(d, m, filter: 0, deletes: 0)));
         cases.Add(new("ivf_l2_filter_deletes", d => IvfVsCpu(d, Metric.L2, filter: 0.4, deletes: 0.2)));
         cases.Add(new("ivf_nprobe_all_equals_flat", IvfAllEqualsFlat));
+        foreach (var m in Metrics)
+            cases.Add(new($"ivf_{Name(m)}_ties", d => IvfTies(d, m)));
         cases.Add(new("ivf_add_after_build", IvfAddAfterBuild));
         cases.Add(new("ivf_save_load_ivf_format", IvfSaveLoad));
         cases.Add(new("memory_budget_clear_error", MemoryBudget));

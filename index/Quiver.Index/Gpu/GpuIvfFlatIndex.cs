@@ -169,22 +169,19 @@ public sealed class GpuIvfFlatIndex : VectorIndex
             _ => throw new ArgumentException($"GPU_IVF_FLAT takes IvfSearchParameters, not {parameters.GetType().Name}.", nameof(parameters)),
         };
         if (p.RefineK != 1) throw new ArgumentException($"refine_k = {p.RefineK}: GPU_IVF_FLAT lists hold exact vectors; refine_k must be 1.", nameof(parameters));
+        // Sync takes the write lock, then the launch lock (the order Remove takes them), so it runs first, outside the launch lock.
+        Sync();
         lock (Device.LaunchLock)
-        {
-            Sync();
             GpuIvf.Search(_lists!, queries, k, p.Nprobe, Metric, ids, distances, _deleted.SetCount > 0 ? _deleted : null, filter);
-        }
     }
 
     /// <summary>The nprobe nearest lists of each query, computed on the device (queries × nprobe).</summary>
     public void CoarseAssign(ReadOnlySpan<float> queries, int nprobe, Span<int> lists, Span<float> distances)
     {
         if (!_host.IsTrained) throw new InvalidOperationException("GPU_IVF_FLAT is not trained yet.");
+        Sync();
         lock (Device.LaunchLock)
-        {
-            Sync();
             GpuIvf.CoarseAssign(_lists!, queries, nprobe, Metric, lists, distances);
-        }
     }
 
     /// <summary>Writes the index in IVF_FLAT's file format (header kind IVF_FLAT), readable by <see cref="IvfIndex.Load"/>.</summary>
@@ -193,7 +190,11 @@ public sealed class GpuIvfFlatIndex : VectorIndex
         lock (_writeLock) _host.Save(stream);
     }
 
-    /// <summary>Uploads the mirror's lists when adds changed them (all lists at once: lists are contiguous on the device).</summary>
+    /// <summary>
+    /// Uploads the mirror's lists when adds changed them (all lists at once: lists are contiguous on the
+    /// device). Lock order everywhere: write lock, then the device's launch lock; a search holding the
+    /// launch lock keeps the lists it uses alive, since replacing them needs that lock too.
+    /// </summary>
     private void Sync()
     {
         lock (_writeLock)
