@@ -40,6 +40,9 @@ internal sealed partial class GpuKernels
 
     public const int NormThreads = 128;
 
+    /// <summary>Row pitch of staged 32-dim slices: odd, so thread t reading word t·33 + dd hits no bank twice.</summary>
+    private const int StagePitch = FewK + 1;
+
     // ---------------------------------------------------------------- helpers
 
     /// <summary>binary16 bits → float32, exact (normals, subnormals, ±0, ±∞, NaN).</summary>
@@ -312,8 +315,9 @@ internal sealed partial class GpuKernels
 
     /// <summary>
     /// IVF list scan: per query and probed list, distances to that list's rows only (lists lie contiguous
-    /// on the device, <paramref name="offsets"/> gives each list's first row), reduced to k candidates
-    /// with the same block-select as <see cref="SelectTopK"/>. Grid: x = probe rank, y = queries.
+    /// on the device, <paramref name="offsets"/> gives each list's first row; rows are staged through shared
+    /// memory 32 dims at a time, as in <see cref="DistanceFew"/>), reduced to k candidates with the same
+    /// block-select as <see cref="SelectTopK"/>. Grid: x = probe rank, y = queries.
     /// </summary>
     public static void IvfScan<T, TR>(ArrayView<T> queries, ArrayView<float> queryNorms, ArrayView<T> listRows, ArrayView<float> listNorms, ArrayView<int> listIds,
         ArrayView<int> offsets, ArrayView<int> probes, ArrayView<uint> mask, ArrayView<float> lowD, ArrayView<int> lowI, ArrayView<float> outD, ArrayView<int> outI, ScanArgs a)
@@ -322,6 +326,8 @@ internal sealed partial class GpuKernels
         var sd = SharedMemory.Allocate<float>(MaxSort);
         var si = SharedMemory.Allocate<int>(MaxSort);
         var ctl = SharedMemory.Allocate<int>(1);
+        var stage = SharedMemory.Allocate<float>(SelectThreads * StagePitch);
+        var sq = SharedMemory.Allocate<float>(FewK);
         var reader = default(TR);
         int tid = Group.IdxX, threads = Group.DimX, round = threads * a.Items, q = Grid.IdxY, p = Grid.IdxX;
         InitSelect(sd, si, ctl, a.P, tid, threads);
@@ -337,16 +343,31 @@ internal sealed partial class GpuKernels
             MaybeFlush(sd, si, ctl, a.Kp, a.P, round, tid, threads);
             for (int u = 0; u < a.Items; u++)
             {
-                int j = j0 + u * threads + tid;
-                if (j < length)
+                // A sub-tile of `threads` list rows, staged 32 dims at a time through shared memory with
+                // coalesced reads (a list's rows are contiguous); thread t then finishes row t of the sub-tile.
+                int jt = j0 + u * threads;
+                float dot = 0f;
+                for (int d0 = 0; d0 < a.Dim; d0 += FewK)
                 {
-                    int row = start + j;
+                    for (int e = tid; e < threads * FewK; e += threads)
+                    {
+                        int i = e >> 5, dd = e & 31, d = d0 + dd, j = jt + i;
+                        stage[i * StagePitch + dd] = j < length && d < a.Dim ? reader.Read(listRows[(long)(start + j) * a.Dim + d]) : 0f;
+                    }
+                    for (int e = tid; e < FewK; e += threads)
+                        sq[e] = d0 + e < a.Dim ? reader.Read(queries[qa + d0 + e]) : 0f;
+                    Group.Barrier();
+                    int b = tid * StagePitch;
+                    for (int dd = 0; dd < FewK; dd++) dot += stage[b + dd] * sq[dd];
+                    Group.Barrier();
+                }
+                int jr = jt + tid;
+                if (jr < length)
+                {
+                    int row = start + jr;
                     int id = listIds[row];
                     if (Allowed(id, mask, a.MaskMode, a.MaskBits))
                     {
-                        long ra = (long)row * a.Dim;
-                        float dot = 0f;
-                        for (int d = 0; d < a.Dim; d++) dot += reader.Read(queries[qa + d]) * reader.Read(listRows[ra + d]);
                         float dist = Finish(dot, qn, a.L2 != 0 ? listNorms[row] : 0f, a.L2);
                         if (Before(lo, loI, dist, id)) Offer(sd, si, ctl, dist, id, a.K, a.Kp);
                     }
