@@ -63,11 +63,13 @@ public static class GpuIvf
         int passK = Math.Min(k, GpuKernels.MaxK);
         long target = GpuSearch.ScratchTarget(device);
         int qb = (int)Math.Clamp(target / ((long)nprobe * passK * 8), 1, Math.Min(nq, 1024));
+        // Own scratch slots: the coarse step (a brute force over the centroids) sizes the shared ones differently,
+        // and alternating sizes in one slot would reallocate on every search.
         var probeBuf = device.Scratch<int>("probes", (long)qb * nprobe);
-        var candD = device.Scratch<float>("candidate distances", (long)qb * nprobe * passK);
-        var candI = device.Scratch<int>("candidate ids", (long)qb * nprobe * passK);
-        var resD = device.Scratch<float>("result distances", (long)qb * passK);
-        var resI = device.Scratch<int>("result ids", (long)qb * passK);
+        var candD = device.Scratch<float>("ivf candidate distances", (long)qb * nprobe * passK);
+        var candI = device.Scratch<int>("ivf candidate ids", (long)qb * nprobe * passK);
+        var resD = device.Scratch<float>("ivf result distances", (long)qb * passK);
+        var resI = device.Scratch<int>("ivf result ids", (long)qb * passK);
         var lowD = device.Scratch<float>("low distances", qb);
         var lowI = device.Scratch<int>("low ids", qb);
         var hostD = new float[qb * passK];
