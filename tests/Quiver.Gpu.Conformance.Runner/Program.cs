@@ -1,9 +1,10 @@
 using Quiver.Gpu.Conformance;
 using Quiver.Kernel.Gpu;
 
-// quiver-gpu-conformance [--accelerator auto|cuda|cpu] [--max-bytes N] [--case NAME]… [--list]
+// quiver-gpu-conformance [--accelerator auto|cuda|cpu] [--max-bytes N] [--optimization O1|O2] [--case NAME]… [--list]
 // Exit code 0 when every selected case passed, 1 when one failed, 2 on bad arguments or no device.
 var choice = AcceleratorChoice.Auto;
+var optimization = ILGPU.OptimizationLevel.O2;
 long? maxBytes = null;
 var only = new List<string>();
 for (int i = 0; i < args.Length; i++)
@@ -16,6 +17,9 @@ for (int i = 0; i < args.Length; i++)
         case "--max-bytes" when i + 1 < args.Length:
             if (!long.TryParse(args[++i], out long m) || m <= 0) return Usage($"bad byte count '{args[i]}'");
             maxBytes = m;
+            break;
+        case "--optimization" when i + 1 < args.Length:
+            if (!Enum.TryParse(args[++i], ignoreCase: true, out optimization)) return Usage($"unknown optimization level '{args[i]}' (O0, O1, O2)");
             break;
         case "--case" when i + 1 < args.Length:
             only.Add(args[++i]);
@@ -31,7 +35,7 @@ for (int i = 0; i < args.Length; i++)
 GpuDevice device;
 try
 {
-    device = GpuDevice.Open(choice, maxBytes);
+    device = GpuDevice.Open(choice, maxBytes, optimization);
 }
 catch (Exception e)
 {
@@ -64,6 +68,6 @@ using (device)
 
 static int Usage(string why)
 {
-    Console.Error.WriteLine($"{why}\nusage: quiver-gpu-conformance [--accelerator auto|cuda|cpu] [--max-bytes N] [--case NAME]… [--list]");
+    Console.Error.WriteLine($"{why}\nusage: quiver-gpu-conformance [--accelerator auto|cuda|cpu] [--max-bytes N] [--optimization O1|O2] [--case NAME]… [--list]");
     return 2;
 }

@@ -49,19 +49,21 @@ public sealed class GpuDevice : IDisposable
     /// Opens an accelerator. <see cref="AcceleratorChoice.Cuda"/> fails with a message naming what is
     /// missing (libcuda, or a CUDA device); <see cref="AcceleratorChoice.Auto"/> takes CUDA when present and
     /// the CPU accelerator otherwise. <paramref name="maxBytes"/> bounds device memory (default: the
-    /// device's memory less a margin).
+    /// device's memory less a margin). <paramref name="optimization"/> is ILGPU's kernel optimization level
+    /// (default O2, which unrolls the tile loops; O1 is ILGPU's own default, the fallback if a driver or
+    /// backend misbehaves with O2).
     /// </summary>
-    public static GpuDevice Open(AcceleratorChoice choice = AcceleratorChoice.Auto, long? maxBytes = null)
+    public static GpuDevice Open(AcceleratorChoice choice = AcceleratorChoice.Auto, long? maxBytes = null, OptimizationLevel optimization = OptimizationLevel.O2)
     {
         InstallCudaResolver();
         if (choice != AcceleratorChoice.Cpu)
         {
-            var cuda = TryOpenCuda(out string why);
+            var cuda = TryOpenCuda(optimization, out string why);
             if (cuda is not null) return new GpuDevice(cuda.Value.Context, cuda.Value.Accelerator, maxBytes);
             if (choice == AcceleratorChoice.Cuda)
                 throw new InvalidOperationException($"CUDA was requested (gpu accelerator = cuda) but is not available: {why}");
         }
-        var context = Context.Create(b => b.CPU(new CPUDevice(CpuWarp, CpuWarpsPerGroup, CpuMultiprocessors)).EnableAlgorithms());
+        var context = Context.Create(b => b.CPU(new CPUDevice(CpuWarp, CpuWarpsPerGroup, CpuMultiprocessors)).EnableAlgorithms().Optimize(optimization));
         try
         {
             var acc = context.GetCPUDevice(0).CreateCPUAccelerator(context, CPUAcceleratorMode.Parallel);
@@ -78,7 +80,7 @@ public sealed class GpuDevice : IDisposable
     public static bool CudaAvailable(out string reason)
     {
         InstallCudaResolver();
-        var cuda = TryOpenCuda(out reason);
+        var cuda = TryOpenCuda(OptimizationLevel.O1, out reason);
         if (cuda is null) return false;
         cuda.Value.Accelerator.Dispose();
         cuda.Value.Context.Dispose();
@@ -86,12 +88,12 @@ public sealed class GpuDevice : IDisposable
         return true;
     }
 
-    private static (Context Context, Accelerator Accelerator)? TryOpenCuda(out string why)
+    private static (Context Context, Accelerator Accelerator)? TryOpenCuda(OptimizationLevel optimization, out string why)
     {
         Context? context = null;
         try
         {
-            context = Context.Create(b => b.Cuda().EnableAlgorithms());
+            context = Context.Create(b => b.Cuda().EnableAlgorithms().Optimize(optimization));
             var devices = context.GetCudaDevices();
             if (devices.Count == 0)
             {
