@@ -66,4 +66,8 @@ public enum IndexKind
     IvfSq8,
     /// <summary>IVF_PQ: inverted lists of product-quantization codes.</summary>
     IvfPq,
+    /// <summary>GPU_BRUTE_FORCE: exact search on a GPU (or ILGPU's CPU accelerator); saved as FLAT.</summary>
+    GpuBruteForce,
+    /// <summary>GPU_IVF_FLAT: IVF_FLAT's lists scanned on a GPU; saved as IVF_FLAT.</summary>
+    GpuIvfFlat,
 }

@@ -1,0 +1,73 @@
+using Quiver.Gpu.Conformance;
+using Quiver.Kernel.Gpu;
+
+// quiver-gpu-conformance [--accelerator auto|cuda|cpu] [--max-bytes N] [--optimization O1|O2] [--case NAME]… [--list]
+// Exit code 0 when every selected case passed, 1 when one failed, 2 on bad arguments or no device.
+var choice = AcceleratorChoice.Auto;
+var optimization = ILGPU.OptimizationLevel.O2;
+long? maxBytes = null;
+var only = new List<string>();
+for (int i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--accelerator" when i + 1 < args.Length:
+            if (!Enum.TryParse(args[++i], ignoreCase: true, out choice)) return Usage($"unknown accelerator '{args[i]}'");
+            break;
+        case "--max-bytes" when i + 1 < args.Length:
+            if (!long.TryParse(args[++i], out long m) || m <= 0) return Usage($"bad byte count '{args[i]}'");
+            maxBytes = m;
+            break;
+        case "--optimization" when i + 1 < args.Length:
+            if (!Enum.TryParse(args[++i], ignoreCase: true, out optimization)) return Usage($"unknown optimization level '{args[i]}' (O0, O1, O2)");
+            break;
+        case "--case" when i + 1 < args.Length:
+            only.Add(args[++i]);
+            break;
+        case "--list":
+            foreach (var c in GpuConformance.Cases) Console.WriteLine(c.Name);
+            return 0;
+        default:
+            return Usage($"unknown argument '{args[i]}'");
+    }
+}
+
+GpuDevice device;
+try
+{
+    device = GpuDevice.Open(choice, maxBytes, optimization);
+}
+catch (Exception e)
+{
+    Console.Error.WriteLine($"No device: {e.Message}");
+    return 2;
+}
+using (device)
+{
+    if (only.Count == 0)
+    {
+        var (_, failed) = GpuConformance.RunAll(device, Console.Out);
+        return failed == 0 ? 0 : 1;
+    }
+    int bad = 0;
+    foreach (string name in only)
+    {
+        try
+        {
+            GpuConformance.Get(name).Run(device);
+            Console.WriteLine($"PASS {name}");
+        }
+        catch (Exception e)
+        {
+            bad++;
+            Console.WriteLine($"FAIL {name}: {e.GetType().Name}: {e.Message}");
+        }
+    }
+    return bad == 0 ? 0 : 1;
+}
+
+static int Usage(string why)
+{
+    Console.Error.WriteLine($"{why}\nusage: quiver-gpu-conformance [--accelerator auto|cuda|cpu] [--max-bytes N] [--optimization O1|O2] [--case NAME]… [--list]");
+    return 2;
+}
