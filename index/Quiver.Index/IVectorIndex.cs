@@ -37,6 +37,19 @@ public interface IVectorIndex : IDisposable
     int Search(ReadOnlySpan<float> query, int k, Span<int> ids, Span<float> distances, SearchParameters? parameters = null, Bitset? filter = null);
 }
 
+/// <summary>
+/// Indexes that answer many queries in one call better than one by one (the GPU families: one upload, one kernel launch
+/// per batch). The segment layer hands them whole query batches.
+/// </summary>
+public interface IBatchVectorIndex : IVectorIndex
+{
+    /// <summary>
+    /// The k nearest live rows of each row-major query, written at <c>ids[q * k ..]</c> and <c>distances[q * k ..]</c>
+    /// (ascending; padded with −1 / +∞ where fewer rows qualify). Filter as in <see cref="IVectorIndex.Search"/>.
+    /// </summary>
+    void SearchBatch(ReadOnlySpan<float> queries, int k, Span<int> ids, Span<float> distances, SearchParameters? parameters = null, Bitset? filter = null);
+}
+
 /// <summary>The write side: add, remove, save.</summary>
 public interface IMutableVectorIndex : IVectorIndex
 {

@@ -21,6 +21,7 @@ namespace Quiver.Server;
 public sealed class QuiverServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private ILoggerFactory? _engineLogs;
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _stopping;
 
@@ -49,34 +50,48 @@ public sealed class QuiverServer : IAsyncDisposable
     /// <summary>Completes when the server has stopped and the engine is disposed.</summary>
     public Task Completion => _completion.Task;
 
+    /// <summary>Console logging at the options' level and format; the engine and the front ends log through the same setup.</summary>
+    private static void ConfigureLogging(ILoggingBuilder logging, ServerOptions options)
+    {
+        logging.ClearProviders();
+        if (options.LogFormat == LogFormat.Json)
+        {
+            logging.AddJsonConsole(j =>
+            {
+                j.IncludeScopes = true;
+                j.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                j.UseUtcTimestamp = true;
+            });
+        }
+        else
+        {
+            logging.AddSimpleConsole(c =>
+            {
+                c.IncludeScopes = true;
+                c.SingleLine = true;
+                c.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+                c.UseUtcTimestamp = true;
+            });
+        }
+        logging.SetMinimumLevel(options.LogLevel);
+        // Kestrel and the hosting layer say a lot at Information (every connection, every request); our own request lines carry what matters.
+        logging.AddFilter("Microsoft", LogLevel.Warning);
+        logging.AddFilter("Grpc", LogLevel.Warning);
+    }
+
     /// <summary>Opens the engine over <see cref="ServerOptions.DataDirectory"/> and starts listening.</summary>
     public static async Task<QuiverServer> StartAsync(ServerOptions options, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var client = await QuiverClient.OpenAsync(options.DataDirectory, options.Engine, ct).ConfigureAwait(false);
+        // The engine's own messages (GPU placement, recovery) go to the server's log unless the caller routes them.
+        var engineLogs = Microsoft.Extensions.Logging.LoggerFactory.Create(l => ConfigureLogging(l, options));
+        var engineLog = engineLogs.CreateLogger("Quiver.Engine");
+        var engine = options.Engine.Log is null ? options.Engine with { Log = m => engineLog.LogInformation("{Message}", m) } : options.Engine;
+        var client = await QuiverClient.OpenAsync(options.DataDirectory, engine, ct).ConfigureAwait(false);
         try
         {
             var builder = WebApplication.CreateSlimBuilder();
-            builder.Logging.ClearProviders();
-            if (options.LogFormat == LogFormat.Json)
-                builder.Logging.AddJsonConsole(j =>
-                {
-                    j.IncludeScopes = true;
-                    j.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
-                    j.UseUtcTimestamp = true;
-                });
-            else
-                builder.Logging.AddSimpleConsole(c =>
-                {
-                    c.IncludeScopes = true;
-                    c.SingleLine = true;
-                    c.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
-                    c.UseUtcTimestamp = true;
-                });
-            builder.Logging.SetMinimumLevel(options.LogLevel);
-            // Kestrel and the hosting layer say a lot at Information (every connection, every request); our own request lines carry what matters.
-            builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
-            builder.Logging.AddFilter("Grpc", LogLevel.Warning);
+            ConfigureLogging(builder.Logging, options);
             builder.WebHost.ConfigureKestrel(k =>
             {
                 k.Listen(ListenAddress(options.Host), options.GrpcPort, l => l.Protocols = HttpProtocols.Http2);
@@ -104,11 +119,15 @@ public sealed class QuiverServer : IAsyncDisposable
             await app.StartAsync(ct).ConfigureAwait(false);
             var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
             int port = new Uri(addresses.First()).Port;
-            return new QuiverServer(app, client, port) { Metrics = metrics, Credentials = credentials, LoggerFactory = app.Services.GetRequiredService<ILoggerFactory>() };
+            return new QuiverServer(app, client, port)
+            {
+                Metrics = metrics, Credentials = credentials, LoggerFactory = app.Services.GetRequiredService<ILoggerFactory>(), _engineLogs = engineLogs,
+            };
         }
         catch
         {
             await client.DisposeAsync().ConfigureAwait(false);
+            engineLogs.Dispose();
             throw;
         }
     }
@@ -134,6 +153,7 @@ public sealed class QuiverServer : IAsyncDisposable
             await _app.StopAsync().ConfigureAwait(false);
             await _app.DisposeAsync().ConfigureAwait(false);
             await Client.DisposeAsync().ConfigureAwait(false);
+            _engineLogs?.Dispose();
             _completion.TrySetResult();
         }
         catch (Exception e)

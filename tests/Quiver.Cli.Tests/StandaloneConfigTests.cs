@@ -103,4 +103,16 @@ public class StandaloneConfigTests
         e = Assert.Throws<ConfigException>(() => StandaloneConfig.Load(null, new Dictionary<string, string> { ["QUIVER__LOG__FORMAT"] = "xml" }, null));
         Assert.Contains("log.format", e.Message, StringComparison.OrdinalIgnoreCase);
     }
+
+    [Fact]
+    public void GpuPlacementAndBudget()
+    {
+        var env = new Dictionary<string, string> { ["QUIVER__QUERYNODE__GPU__ACCELERATOR"] = "auto", ["QUIVER__GPU__MAXMEMSIZE"] = "2048" };
+        var s = StandaloneConfig.Load(null, env, null).Settings;
+        Assert.Equal(Quiver.Node.Query.GpuPlacement.Auto, s.Engine.Gpu);
+        Assert.Equal(2048L << 20, s.Engine.GpuMaxBytes);
+        Assert.Equal(Quiver.Node.Query.GpuPlacement.Off, StandaloneConfig.Load(null, NoEnvironment, null).Settings.Engine.Gpu);
+        var e = Assert.Throws<ConfigException>(() => StandaloneConfig.Load(null, new Dictionary<string, string> { ["QUIVER__QUERYNODE__GPU__ACCELERATOR"] = "tpu" }, null));
+        Assert.Contains("off, auto, cuda or cpu", e.Message, StringComparison.Ordinal);
+    }
 }

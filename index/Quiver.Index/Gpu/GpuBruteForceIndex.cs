@@ -12,7 +12,7 @@ namespace Quiver.Index.Gpu;
 /// <see cref="Remove"/>. Saves in FLAT's file format (so <see cref="FlatIndex.Load"/> reads it) and
 /// loads FLAT files. The index owns its device buffers, not the device.
 /// </summary>
-public sealed class GpuBruteForceIndex : VectorIndex
+public sealed class GpuBruteForceIndex : VectorIndex, IBatchVectorIndex
 {
     private readonly DeviceVectors _rows;
     private readonly DeviceBitset _deleted;

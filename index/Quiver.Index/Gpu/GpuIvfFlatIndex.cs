@@ -15,7 +15,7 @@ namespace Quiver.Index.Gpu;
 /// index or file becomes a GPU_IVF_FLAT without retraining. After adds the device lists are rebuilt from
 /// the mirror before the next search.
 /// </summary>
-public sealed class GpuIvfFlatIndex : VectorIndex
+public sealed class GpuIvfFlatIndex : VectorIndex, IBatchVectorIndex
 {
     private readonly IvfIndex _host;
     private readonly DeviceBitset _deleted;

@@ -161,7 +161,7 @@ public sealed partial class QuiverClient
         {
             string path = _objects.PathOf(saved.Key);
             if (File.Exists(path) && new FileInfo(path).Length == saved.Size)
-                return new SegmentIndex(IndexBuilder.Open(saved.IndexType, path), metric, defaults);
+                return new SegmentIndex(_gpu.Place(IndexBuilder.Open(saved.IndexType, path), saved.IndexType), metric, defaults);
         }
         var built = IndexBuilder.Build(index, info.Schema, rows.Batches);
         if (built is null) return null;
@@ -183,7 +183,7 @@ public sealed partial class QuiverClient
         {
             Directory.Delete(staging, recursive: true);
         }
-        return new SegmentIndex(built.Value.Index, built.Value.Metric, defaults);
+        return new SegmentIndex(_gpu.Place(built.Value.Index, index.IndexType), built.Value.Metric, defaults);
     }
 
     /// <summary>Every index of <paramref name="indexes"/> over the rows, by field (see <see cref="IndexOfAsync"/>).</summary>

@@ -35,6 +35,7 @@ public sealed partial class QuiverClient : IAsyncDisposable
     private readonly LocalObjectStore _objects;
     private readonly SegmentBook _segmentBook;
     private readonly LoadStates _loadStates;
+    private readonly QueryNodeGpu _gpu;
     private readonly ConcurrentDictionary<long, CollectionRuntime> _collections = new();
     private readonly SemaphoreSlim _ddl = new(1, 1);
     private readonly SemaphoreSlim _flushGate = new(1, 1);
@@ -60,6 +61,7 @@ public sealed partial class QuiverClient : IAsyncDisposable
         _objects = objects;
         _segmentBook = new SegmentBook(meta, options.MetaRoot);
         _loadStates = new LoadStates(meta, options.MetaRoot);
+        _gpu = new QueryNodeGpu(options.Gpu, options.GpuMaxBytes, options.Log);
     }
 
     /// <summary>Opens (or creates) the engine in <paramref name="dataDirectory"/> and recovers every collection.</summary>
@@ -204,6 +206,7 @@ public sealed partial class QuiverClient : IAsyncDisposable
         foreach (var runtime in _collections.Values)
             await CloseRuntimeAsync(runtime).ConfigureAwait(false);
         _collections.Clear();
+        _gpu.Dispose(); // after every segment (and its GPU index) is closed
         _objects.Dispose();
         await _meta.DisposeAsync().ConfigureAwait(false);
         _ddl.Dispose();

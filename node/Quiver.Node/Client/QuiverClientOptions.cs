@@ -44,4 +44,13 @@ public sealed record QuiverClientOptions
 
     /// <summary>Clock for the TSO and leases (tests pass a manual one).</summary>
     public TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    /// <summary>
+    /// Where sealed segments' FLAT, IVF_FLAT, GPU_BRUTE_FORCE and GPU_IVF_FLAT indexes are searched
+    /// (<c>queryNode.gpu.accelerator</c>; see <see cref="Query.QueryNodeGpu"/>). Off by default.
+    /// </summary>
+    public Query.GpuPlacement Gpu { get; init; } = Query.GpuPlacement.Off;
+
+    /// <summary>Device memory the query node may use for indexes, in bytes (<c>gpu.maxMemSize</c>); null: the device's default budget.</summary>
+    public long? GpuMaxBytes { get; init; }
 }

@@ -36,7 +36,11 @@ public sealed partial class Catalog
             var field = c.Schema.Field(spec.FieldName)
                 ?? throw new QuiverException(ErrorCode.FieldNotFound, $"field '{spec.FieldName}' not found in collection '{c.Name}'");
             string metric;
-            if (field.IsVector) metric = ResolveMetric(spec.MetricType, field.DataType, field.Name);
+            if (field.IsVector)
+            {
+                metric = ResolveMetric(spec.MetricType, field.DataType, field.Name);
+                if (field.DataType == FieldType.FloatVector) Data.IndexBuilder.Validate(indexType, indexName, spec.Params, field.Dim);
+            }
             else
             {
                 if (!Expressions.ScalarIndex.Supports(indexType, field.DataType, field.ElementType, out var why))

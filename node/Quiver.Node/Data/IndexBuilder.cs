@@ -16,7 +16,8 @@ namespace Quiver.Node.Data;
 /// <summary>
 /// The data node's index build for one sealed segment: the collection's index definition on a float vector
 /// field (FLAT, HNSW, IVF_FLAT, IVF_SQ8, IVF_PQ; AUTOINDEX means HNSW with M = 18, efConstruction = 240 as in
-/// Milvus) over the segment's rows, row number = index id.
+/// Milvus) over the segment's rows, row number = index id. GPU_BRUTE_FORCE and GPU_IVF_FLAT are built as their CPU
+/// twins (FLAT, IVF_FLAT: the same files); the query node moves them to its GPU when it has one (<see cref="Query.QueryNodeGpu"/>).
 /// </summary>
 public static class IndexBuilder
 {
@@ -38,27 +39,8 @@ public static class IndexBuilder
             values.CopyTo(vectors.AsSpan(checked((int)at)));
             at += values.Length;
         }
-        string text = string.Join(',', (definition.Params ?? new Dictionary<string, string>())
-            .Where(p => !string.Equals(p.Key, "metric_type", StringComparison.OrdinalIgnoreCase) && !string.Equals(p.Key, "index_type", StringComparison.OrdinalIgnoreCase))
-            .Select(p => $"{p.Key}={p.Value}"));
-        IMutableVectorIndex index;
-        try
-        {
-            index = definition.IndexType.ToUpperInvariant() switch
-            {
-                "FLAT" => FlatIndex.Create(metric, dim, (int)Math.Max(rows, 1)),
-                "HNSW" => HnswIndex.Create(metric, dim, HnswParameters.Parse(text), (int)Math.Max(rows, 1)),
-                "AUTOINDEX" => HnswIndex.Create(metric, dim, new HnswParameters(M: 18, EfConstruction: 240), (int)Math.Max(rows, 1)),
-                "IVF_FLAT" => IvfIndex.Create(IndexKind.IvfFlat, metric, dim, IvfParameters.Parse(text)),
-                "IVF_SQ8" => IvfIndex.Create(IndexKind.IvfSq8, metric, dim, IvfParameters.Parse(text)),
-                "IVF_PQ" => IvfIndex.Create(IndexKind.IvfPq, metric, dim, IvfParameters.Parse(text)),
-                _ => throw new QuiverException(ErrorCode.IndexNotSupported, $"index type '{definition.IndexType}' is not supported; use FLAT, HNSW, AUTOINDEX, IVF_FLAT, IVF_SQ8 or IVF_PQ"),
-            };
-        }
-        catch (ArgumentException e)
-        {
-            throw QuiverException.Invalid($"index '{definition.IndexName}': {e.Message}");
-        }
+        string text = ParamText(definition.Params);
+        var index = Create(definition.IndexType, definition.IndexName, metric, dim, text, (int)Math.Max(rows, 1));
         // IVF trains on the rows it is given; a segment smaller than nlist cannot train, and is searched exactly instead.
         if (index is IvfIndex && rows < IvfParameters.Parse(text).Nlist)
         {
@@ -69,6 +51,42 @@ public static class IndexBuilder
         return (index, metric);
     }
 
+    /// <summary>The float-vector index types this engine builds (Milvus names).</summary>
+    public static IReadOnlyList<string> FloatVectorTypes { get; } = ["FLAT", "HNSW", "AUTOINDEX", "IVF_FLAT", "IVF_SQ8", "IVF_PQ", "GPU_BRUTE_FORCE", "GPU_IVF_FLAT"];
+
+    /// <summary>
+    /// Checks a float-vector index definition when it is created (type known, parameters in range), so a bad one is
+    /// refused then and not at the first flush.
+    /// </summary>
+    public static void Validate(string indexType, string indexName, IReadOnlyDictionary<string, string>? parameters, int dim) =>
+        Create(indexType, indexName, Metric.L2, dim, ParamText(parameters), 1).Dispose();
+
+    private static string ParamText(IReadOnlyDictionary<string, string>? parameters) =>
+        string.Join(',', (parameters ?? new Dictionary<string, string>())
+            .Where(p => !string.Equals(p.Key, "metric_type", StringComparison.OrdinalIgnoreCase) && !string.Equals(p.Key, "index_type", StringComparison.OrdinalIgnoreCase))
+            .Select(p => $"{p.Key}={p.Value}"));
+
+    private static IMutableVectorIndex Create(string indexType, string indexName, Metric metric, int dim, string text, int capacity)
+    {
+        try
+        {
+            return indexType.ToUpperInvariant() switch
+            {
+                "FLAT" or "GPU_BRUTE_FORCE" => FlatIndex.Create(metric, dim, capacity),
+                "HNSW" => HnswIndex.Create(metric, dim, HnswParameters.Parse(text), capacity),
+                "AUTOINDEX" => HnswIndex.Create(metric, dim, new HnswParameters(M: 18, EfConstruction: 240), capacity),
+                "IVF_FLAT" or "GPU_IVF_FLAT" => IvfIndex.Create(IndexKind.IvfFlat, metric, dim, IvfParameters.Parse(text)),
+                "IVF_SQ8" => IvfIndex.Create(IndexKind.IvfSq8, metric, dim, IvfParameters.Parse(text)),
+                "IVF_PQ" => IvfIndex.Create(IndexKind.IvfPq, metric, dim, IvfParameters.Parse(text)),
+                _ => throw new QuiverException(ErrorCode.IndexNotSupported, $"index type '{indexType}' is not supported on float vectors; use {string.Join(", ", FloatVectorTypes)}"),
+            };
+        }
+        catch (ArgumentException e)
+        {
+            throw QuiverException.Invalid($"index '{indexName}': {e.Message}");
+        }
+    }
+
     /// <summary>Opens a saved index file: HNSW is memory-mapped (vectors and graph used in place), FLAT and IVF are read.</summary>
     public static IVectorIndex Open(string indexType, string path)
     {
@@ -76,7 +94,7 @@ public static class IndexBuilder
         {
             case "HNSW" or "AUTOINDEX":
                 return HnswIndex.Map(path);
-            case "FLAT":
+            case "FLAT" or "GPU_BRUTE_FORCE":
             {
                 using var stream = File.OpenRead(path);
                 return FlatIndex.Load(stream);

@@ -184,11 +184,19 @@ public sealed class SealedSegment : IQuerySegment, IDisposable
             parameters = plan.Parameters;
         }
         int total = 0;
+        // A batch index (the GPU families) takes every query in one call: one upload, one launch.
+        if (index is IBatchVectorIndex batch) batch.SearchBatch(queries, k, rows[..(nq * k)], distances[..(nq * k)], parameters ?? si.Defaults, mask);
         for (int q = 0; q < nq; q++)
         {
             var r = rows.Slice(q * k, k);
             var d = distances.Slice(q * k, k);
-            int n = index.Search(queries.Slice(q * dim, dim), k, r, d, parameters ?? si.Defaults, mask);
+            int n;
+            if (index is IBatchVectorIndex)
+            {
+                n = 0;
+                while (n < k && r[n] >= 0) n++;
+            }
+            else n = index.Search(queries.Slice(q * dim, dim), k, r, d, parameters ?? si.Defaults, mask);
             for (int i = 0; i < n; i++) d[i] = Report(metric, d[i]);
             for (int i = n; i < k; i++)
             {
@@ -226,6 +234,15 @@ public sealed class SealedSegment : IQuerySegment, IDisposable
                 int widened = (int)Math.Min(nlist, Math.Ceiling(p.Nprobe / selectivity));
                 double scanned = (double)rows * widened / nlist;
                 return passing <= scanned ? (true, parameters) : (false, p with { Nprobe = widened });
+            }
+            case Quiver.Index.Gpu.GpuBruteForceIndex:
+                // The device scans every row with the filter applied: exact, and cheaper there than on the CPU.
+                return (false, parameters);
+            case Quiver.Index.Gpu.GpuIvfFlatIndex gpuIvf:
+            {
+                int nlist = gpuIvf.Parameters.Nlist;
+                var p = parameters as IvfSearchParameters ?? new IvfSearchParameters(Math.Min(gpuIvf.DefaultNprobe, nlist));
+                return (false, p with { Nprobe = (int)Math.Min(nlist, Math.Ceiling(p.Nprobe / selectivity)) });
             }
             default:
                 return (true, parameters);

@@ -35,6 +35,8 @@ public static class StandaloneConfig
         ["dataCoord.segment.maxIdleTime"] = (s, v, k) => s with { Engine = s.Engine with { SealAfter = TimeSpan.FromSeconds(Number(v, k, 1, 31_536_000)) } },
         ["dataCoord.segment.maxSize"] = (s, v, k) => s with { SealMaxSizeMb = Number(v, k, 1, 1 << 20) },
         ["dataCoord.segment.sealProportion"] = (s, v, k) => s with { SealProportion = Number(v, k, 0.001, 1) },
+        ["queryNode.gpu.accelerator"] = (s, v, k) => s with { Engine = s.Engine with { Gpu = Placement(v, k) } },
+        ["gpu.maxMemSize"] = (s, v, k) => s with { Engine = s.Engine with { GpuMaxBytes = (long)(Number(v, k, 1, 1 << 30) * (1 << 20)) } },
         ["log.level"] = (s, v, k) => s with { LogLevel = Level(v, k) },
         ["log.format"] = (s, v, k) => s with { LogFormat = Format(v, k) },
         ["dataCoord.compaction.interval"] = (s, v, k) => s with { Engine = s.Engine with { CompactionInterval = TimeSpan.FromSeconds(Number(v, k, 0, 86_400)) } },
@@ -166,6 +168,15 @@ public static class StandaloneConfig
         "error" => Microsoft.Extensions.Logging.LogLevel.Error,
         "fatal" or "panic" => Microsoft.Extensions.Logging.LogLevel.Critical,
         _ => throw new ConfigException($"{key} = '{v}': expected debug, info, warn, error or fatal"),
+    };
+
+    private static Quiver.Node.Query.GpuPlacement Placement(string v, string key) => v.Trim().ToLowerInvariant() switch
+    {
+        "off" or "false" or "none" => Quiver.Node.Query.GpuPlacement.Off,
+        "auto" => Quiver.Node.Query.GpuPlacement.Auto,
+        "cuda" or "gpu" => Quiver.Node.Query.GpuPlacement.Cuda,
+        "cpu" => Quiver.Node.Query.GpuPlacement.CpuAccelerator,
+        _ => throw new ConfigException($"{key} = '{v}': expected off, auto, cuda or cpu (ILGPU's CPU accelerator, for tests)"),
     };
 
     private static Quiver.Server.LogFormat Format(string v, string key) => v.Trim().ToLowerInvariant() switch
