@@ -161,6 +161,56 @@ public class RestApiTests
         await app.StopAsync();
     }
 
+    [Theory]
+    [InlineData("HNSW", "L2", """{"M":8,"efConstruction":64}""", """{"ef":64}""")]
+    [InlineData("IVF_FLAT", "IP", """{"nlist":8}""", """{"nprobe":8}""")]
+    [InlineData("FLAT", "COSINE", "{}", "{}")]
+    public async Task EveryIndexAndMetricFindsWhatBruteForceFinds(string indexType, string metric, string build, string search)
+    {
+        using var dir = new ScratchDirectory("rest-index");
+        await using var client = await QuiverClient.OpenAsync(dir.Path);
+        var api = new RestApi(client);
+        Ok(await Call(api, "collections/create", $$$"""
+            {"collectionName":"c","schema":{"fields":[{"fieldName":"id","dataType":"Int64","isPrimary":true},
+              {"fieldName":"v","dataType":"FloatVector","elementTypeParams":{"dim":{{{Dim}}}}}]},
+             "indexParams":[{"fieldName":"v","metricType":"{{{metric}}}","indexType":"{{{indexType}}}","params":{{{build}}}}]}
+            """));
+        string data = string.Join(",", Enumerable.Range(0, 400).Select(i => "{\"id\":" + i + ",\"v\":" + Json(Vector(i)) + "}"));
+        Ok(await Call(api, "entities/insert", "{\"collectionName\":\"c\",\"data\":[" + data + "]}"));
+        Ok(await Call(api, "collections/flush", """{"collectionName":"c"}"""));
+        // Upsert moves row 0 onto row 1's vector: both must then be found together.
+        Ok(await Call(api, "entities/upsert", $$"""{"collectionName":"c","data":[{"id":0,"v":{{Json(Vector(1))}}}]}"""));
+        double found = 0;
+        for (int qi = 0; qi < 20; qi++)
+        {
+            var q = Vector(5000 + qi);
+            Func<int, double> score = metric switch
+            {
+                "L2" => i => -Enumerable.Range(0, Dim).Sum(d => (double)(q[d] - Vector(i == 0 ? 1 : i)[d]) * (q[d] - Vector(i == 0 ? 1 : i)[d])),
+                "IP" => i => Enumerable.Range(0, Dim).Sum(d => (double)q[d] * Vector(i == 0 ? 1 : i)[d]),
+                _ => i => Cosine(q, Vector(i == 0 ? 1 : i)),
+            };
+            var expected = Enumerable.Range(0, 400).OrderByDescending(score).ThenBy(i => i).Take(10).ToHashSet();
+            var r = await Call(api, "entities/search", $$$"""{"collectionName":"c","data":[{{{Json(q)}}}],"annsField":"v","limit":10,"searchParams":{"params":{{{search}}}}}""");
+            Ok(r);
+            found += r["data"]!.AsArray().Count(h => expected.Contains((int)(long)h!["id"]!));
+        }
+        Assert.True(found / 200 >= 0.9, $"{indexType}/{metric}: recall@10 {found / 200:F2}");
+
+        // Partitions load and release on their own; a search naming a released partition is refused with its code.
+        Ok(await Call(api, "partitions/create", """{"collectionName":"c","partitionName":"p"}"""));
+        Ok(await Call(api, "partitions/release", """{"collectionName":"c","partitionNames":["_default"]}"""));
+        Assert.Equal("LoadStateNotLoad", (string)(await Call(api, "collections/get_load_state", """{"collectionName":"c","partitionNames":["_default"]}"""))["data"]!["loadState"]!);
+        var refused = await Call(api, "entities/search", $$"""{"collectionName":"c","data":[{{Json(Vector(1))}}],"annsField":"v","limit":3,"partitionNames":["_default"]}""");
+        Assert.Equal(201, (int)refused["code"]!);
+        Assert.Equal("400", (string)(await Call(api, "collections/get_stats", """{"collectionName":"c"}"""))["data"]!["rowCount"]!.ToString());
+        Ok(await Call(api, "collections/release", """{"collectionName":"c"}"""));
+        Ok(await Call(api, "collections/drop", """{"collectionName":"c"}"""));
+        Assert.False((bool)(await Call(api, "collections/has", """{"collectionName":"c"}"""))["data"]!["has"]!);
+    }
+
+    private static void Ok(JsonObject response) => Assert.True((int)response["code"]! == 0, response.ToJsonString());
+
     private static float Cosine(float[] a, float[] b)
     {
         double dot = 0, na = 0, nb = 0;
