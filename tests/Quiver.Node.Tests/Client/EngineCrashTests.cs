@@ -11,7 +11,7 @@ namespace Quiver.Node.Tests.Client;
 /// one operation that was in flight. A write is atomic per shard (one WAL entry per shard, as in Milvus, where
 /// each vchannel is its own log), so an unacknowledged write may have reached some shards and not others: each
 /// shard's part of it is wholly there or wholly absent.
-/// QUIVER_ENGINE_CRASH_ROUNDS sets the rounds (soak mode).
+/// QUIVER_ENGINE_CRASH_ROUNDS sets the rounds (soak mode), QUIVER_ENGINE_CRASH_SEED the seed of the schedule.
 /// </summary>
 public class EngineCrashTests
 {
@@ -22,7 +22,7 @@ public class EngineCrashTests
     {
         int rounds = int.TryParse(Environment.GetEnvironmentVariable("QUIVER_ENGINE_CRASH_ROUNDS"), out int r) ? r : 10;
         using var dir = new ScratchDirectory("enginecrash");
-        var random = new Random(11_26);
+        var random = new Random(int.TryParse(Environment.GetEnvironmentVariable("QUIVER_ENGINE_CRASH_SEED"), out int seed) ? seed : 11_26);
         var state = new Dictionary<long, string>(); // id → title of the acknowledged history
         long maxId = -1;
         int acknowledged = 0;
@@ -65,8 +65,18 @@ public class EngineCrashTests
             var actual = await ReadAll(client, state.Keys.Concat(inFlight?.Ids ?? []).ToArray());
             long count = await client.CountAsync("crash");
             var match = candidates.FirstOrDefault(c => Same(actual, c) && count == c.Count);
-            Assert.True(match != null,
-                $"round {round}: {actual.Count} rows (count {count}) match neither the acknowledged history ({state.Count} rows) nor it plus per-shard parts of the in-flight {inFlight?.Kind}");
+            if (match is null)
+            {
+                // Say which rows are there that the history does not have (and the reverse), with the titles that name the writes.
+                var all = (await client.QueryAsync("crash", new QueryRequest { Filter = "id >= 0", OutputFields = ["id", "title"], Limit = 16384 }))
+                    .ToDictionary(row => (long)row["id"]!, row => (string)row["title"]!);
+                var extra = all.Where(p => !state.ContainsKey(p.Key)).Take(8).Select(p => $"{p.Key}:{p.Value}");
+                var missing = state.Where(p => !all.ContainsKey(p.Key)).Take(8).Select(p => $"{p.Key}:{p.Value}");
+                var changed = state.Where(p => all.TryGetValue(p.Key, out var t) && t != p.Value).Take(8).Select(p => $"{p.Key}:{p.Value}->{all[p.Key]}");
+                Assert.Fail($"round {round}: {actual.Count} rows (count {count}, query {all.Count}) match neither the acknowledged history ({state.Count} rows) " +
+                    $"nor it plus per-shard parts of the in-flight {inFlight?.Kind}; extra [{string.Join(' ', extra)}] missing [{string.Join(' ', missing)}] changed [{string.Join(' ', changed)}]; " +
+                    $"last lines: {string.Join(" | ", lines.TakeLast(3))}");
+            }
             // Whatever part of the in-flight write reached the log is part of history from now on.
             state = match;
             if (inFlight != null && inFlight.Kind is not ("flush" or "compact")) maxId = Math.Max(maxId, inFlight.Ids.Max());
