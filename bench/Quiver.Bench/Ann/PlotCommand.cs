@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Quiver.Datasets;
 using ScottPlot;
 
 namespace Quiver.Bench.Ann;
