@@ -18,14 +18,15 @@ internal static class BatchMeasurement
     public readonly record struct Result(double Qps, double P50Us, double P99Us, double Recall, int RecallQueries, int TimedBatches, int Passes);
 
     public static Result Run(BatchSearch search, float[] queries, int dim, int count, int batch, int k,
-        int[] truth, int truthK, int recallQueries, int minBatches, double maxSeconds)
+        int[] truth, int truthK, int recallQueries, int minBatches, double maxSeconds, int warmUpQueries = int.MaxValue)
     {
         if (k > truthK) throw new ArgumentOutOfRangeException(nameof(k), k, $"k must be at most the ground truth's {truthK}.");
         batch = Math.Min(batch, count);
         var ids = new int[count * k];
         var distances = new float[count * k];
         // Warm-up: one batch, untimed (compiles the kernels for this shape, allocates scratch).
-        search(queries.AsSpan(0, batch * dim), k, ids.AsSpan(0, batch * k), distances.AsSpan(0, batch * k));
+        int w = Math.Min(batch, warmUpQueries);
+        search(queries.AsSpan(0, w * dim), k, ids.AsSpan(0, w * k), distances.AsSpan(0, w * k));
 
         int batchesPerPass = (count + batch - 1) / batch;
         int passes = Math.Max(1, (minBatches + batchesPerPass - 1) / batchesPerPass);

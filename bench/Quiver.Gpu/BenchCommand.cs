@@ -193,7 +193,7 @@ internal static class BenchCommand
             BatchMeasurement.Result r;
             try
             {
-                r = BatchMeasurement.Run(search, ds.Test, ds.Dim, count, batch, k, truth, truthK, recallQueries, plan.MinTimedBatches, plan.MaxSecondsPerPoint);
+                r = BatchMeasurement.Run(search, ds.Test, ds.Dim, count, batch, k, truth, truthK, recallQueries, plan.MinTimedBatches, plan.MaxSecondsPerPoint, plan.WarmUpQueries);
             }
             catch (Exception e)
             {

@@ -11,7 +11,8 @@ internal sealed record BenchPlan(
     int FashionRows, int FashionQueries, int FashionNlist,
     SyntheticSpec Synthetic, int SyntheticNlist,
     int[] Nprobes, int[] Batches, int[] Ks,
-    int GroundTruthQueries, int Batch1Queries, int MinTimedBatches, double MaxSecondsPerPoint, long BandwidthBytes)
+    int GroundTruthQueries, int Batch1Queries, int MinTimedBatches, double MaxSecondsPerPoint, long BandwidthBytes,
+    int WarmUpQueries = int.MaxValue)
 {
     /// <summary>Ground truth is computed for k = this, and recall@k for every k ≤ it read from it.</summary>
     public const int GroundTruthK = 100;
@@ -29,11 +30,17 @@ internal sealed record BenchPlan(
         Nprobes: [16, 64], Batches: [1, 100, 10_000], Ks: [10, 100],
         GroundTruthQueries: 1_000, Batch1Queries: 1_000, MinTimedBatches: 5, MaxSecondsPerPoint: 15, BandwidthBytes: 1L << 30);
 
-    /// <summary>Small sizes for a functional run on the CPU accelerator in a couple of minutes (no performance meaning).</summary>
+    /// <summary>
+    /// Small sizes for a functional run on the CPU accelerator (no performance meaning). That emulator runs each
+    /// thread of a group as an OS thread and pays a context switch per barrier, so a search costs milliseconds
+    /// to seconds there (on a 2-core machine: 20 000 × 128 rows took 1.4 s per batch-1 query; an IVF list scan of
+    /// 784-d rows about 0.2 s per query and list), hence these sizes, and a warm-up of one query per point.
+    /// </summary>
     public static BenchPlan Quick { get; } = new(
-        FashionRows: 5_000, FashionQueries: 200, FashionNlist: 64,
-        Synthetic: new SyntheticSpec(Count: 20_000, Dim: 128, Clusters: 256, Seed: 1, Queries: 200),
-        SyntheticNlist: 128,
-        Nprobes: [4, 16], Batches: [1, 100, 1_000], Ks: [10, 100],
-        GroundTruthQueries: 200, Batch1Queries: 50, MinTimedBatches: 2, MaxSecondsPerPoint: 5, BandwidthBytes: 64L << 20);
+        FashionRows: 1_000, FashionQueries: 10, FashionNlist: 16,
+        Synthetic: new SyntheticSpec(Count: 2_000, Dim: 128, Clusters: 32, Seed: 1, Queries: 10),
+        SyntheticNlist: 16,
+        Nprobes: [2, 4], Batches: [1, 5, 10], Ks: [10, 100],
+        GroundTruthQueries: 10, Batch1Queries: 2, MinTimedBatches: 1, MaxSecondsPerPoint: 5, BandwidthBytes: 64L << 20,
+        WarmUpQueries: 1);
 }
