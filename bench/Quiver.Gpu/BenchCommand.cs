@@ -20,7 +20,7 @@ namespace Quiver.Gpu;
 internal static class BenchCommand
 {
     private sealed record Options(string Out, AcceleratorChoice Accelerator, bool Quick, string FashionDirectory, string CacheDirectory,
-        long? MaxBytes, OptimizationLevel Optimization, int? GroundTruthQueries, double BudgetSeconds, string? Only);
+        long? MaxBytes, OptimizationLevel Optimization, int? GroundTruthQueries, double BudgetSeconds, string? Only, bool DataOnly);
 
     public static int Run(string[] args)
     {
@@ -32,7 +32,7 @@ internal static class BenchCommand
         catch (ArgumentException e)
         {
             Console.Error.WriteLine($"{e.Message}\nusage: quiver-gpu bench --out DIR [--accelerator auto|cuda|cpu] [--quick] [--fashion DIR] [--cache DIR] " +
-                "[--max-bytes N] [--optimization O1|O2] [--gt-queries N] [--budget-seconds S] [--only fashion|synthetic]");
+                "[--max-bytes N] [--optimization O1|O2] [--gt-queries N] [--budget-seconds S] [--only fashion|synthetic] [--data-only]");
             return 2;
         }
         var plan = o.Quick ? BenchPlan.Quick : BenchPlan.Full;
@@ -40,6 +40,14 @@ internal static class BenchCommand
         Directory.CreateDirectory(o.Out);
         var log = Console.Error;
         var clock = Stopwatch.StartNew();
+        if (o.DataOnly)
+        {
+            // No device: generate the synthetic set, compute ground truth, print the gpu_dataset lines. run.sh does
+            // this first, so the PyTorch anchor has its data even if the CUDA side fails to start.
+            foreach (var (ds, nlist, train, test) in Datasets(o, plan, log))
+                Prepare(ds, plan, o.CacheDirectory, train, test, log, Console.WriteLine);
+            return 0;
+        }
 
         GpuDevice device;
         try
@@ -68,7 +76,7 @@ internal static class BenchCommand
         Emit(JsonSerializer.Serialize(new Dictionary<string, object?>
         {
             ["bench"] = "gpu_bandwidth", ["device"] = deviceName, ["gb_per_s"] = Math.Round(bw.GbPerS, 1), ["bytes"] = bw.Bytes,
-            ["repeats"] = bw.Repeats, ["method"] = "device-to-device copy, bytes read + written", ["machine"] = Environment.MachineName, ["date"] = Today,
+            ["repeats"] = bw.Repeats, ["method"] = "device-to-device copy, bytes read and written", ["machine"] = Environment.MachineName, ["date"] = Today,
         }));
 
         var warm = Stopwatch.StartNew();
@@ -76,27 +84,8 @@ internal static class BenchCommand
         log.WriteLine($"kernels compiled and warmed in {warm.Elapsed.TotalSeconds:F1} s");
 
         var context = new RunContext(device, deviceName, plan, bw.GbPerS, o.BudgetSeconds > 0 ? o.BudgetSeconds : double.PositiveInfinity, clock, log, Emit);
-        if (o.Only is null or "synthetic")
-        {
-            var spec = plan.Synthetic;
-            log.WriteLine($"synthetic {spec.Name}: generating or reading under {Path.Combine(o.CacheDirectory, "synthetic")}");
-            var sw = Stopwatch.StartNew();
-            var ds = DatasetCatalog.Synthetic(spec, o.CacheDirectory);
-            log.WriteLine($"  loaded in {sw.Elapsed.TotalSeconds:F1} s");
-            string dir = Path.Combine(o.CacheDirectory, "synthetic");
-            RunDataset(context, ds, plan.SyntheticNlist, o.CacheDirectory,
-                Path.Combine(dir, spec.Name + ".train.fvecs"), Path.Combine(dir, spec.Name + ".test.fvecs"));
-        }
-        if (o.Only is null or "fashion")
-        {
-            var full = DatasetCatalog.FashionMnist(o.FashionDirectory, o.CacheDirectory);
-            var ds = plan.FashionRows > 0
-                ? new Dataset($"fashion-mnist-n{plan.FashionRows}-q{plan.FashionQueries}", full.Metric, full.Dim,
-                    full.Train[..(plan.FashionRows * full.Dim)], full.Test[..(plan.FashionQueries * full.Dim)])
-                : full;
-            RunDataset(context, ds, plan.FashionNlist, o.CacheDirectory,
-                Path.Combine(o.FashionDirectory, "train-images-idx3-ubyte.gz"), Path.Combine(o.FashionDirectory, "t10k-images-idx3-ubyte.gz"));
-        }
+        foreach (var (ds, nlist, train, test) in Datasets(o, plan, log))
+            RunDataset(context, ds, nlist, o.CacheDirectory, train, test);
         log.WriteLine($"done in {clock.Elapsed.TotalSeconds:F1} s; {context.Skipped} points skipped for the time budget");
         return 0;
     }
@@ -108,19 +97,40 @@ internal static class BenchCommand
         public bool OutOfTime => Clock.Elapsed.TotalSeconds > BudgetSeconds;
     }
 
-    private static void RunDataset(RunContext c, Dataset ds, int nlist, string cacheDirectory, string trainFile, string testFile)
+    /// <summary>The plan's datasets, synthetic first (the issue's targets are on it), loaded lazily.</summary>
+    private static IEnumerable<(Dataset Data, int Nlist, string TrainFile, string TestFile)> Datasets(Options o, BenchPlan plan, TextWriter log)
     {
-        var plan = c.Plan;
-        var log = c.Log;
+        if (o.Only is null or "synthetic")
+        {
+            var spec = plan.Synthetic;
+            string dir = Path.Combine(o.CacheDirectory, "synthetic");
+            log.WriteLine($"synthetic {spec.Name}: generating or reading under {dir}");
+            var sw = Stopwatch.StartNew();
+            var ds = DatasetCatalog.Synthetic(spec, o.CacheDirectory);
+            log.WriteLine($"  loaded in {sw.Elapsed.TotalSeconds:F1} s");
+            yield return (ds, plan.SyntheticNlist, Path.Combine(dir, spec.Name + ".train.fvecs"), Path.Combine(dir, spec.Name + ".test.fvecs"));
+        }
+        if (o.Only is null or "fashion")
+        {
+            var full = DatasetCatalog.FashionMnist(o.FashionDirectory, o.CacheDirectory);
+            var ds = plan.FashionRows > 0
+                ? new Dataset($"fashion-mnist-n{plan.FashionRows}-q{plan.FashionQueries}", full.Metric, full.Dim,
+                    full.Train[..(plan.FashionRows * full.Dim)], full.Test[..(plan.FashionQueries * full.Dim)])
+                : full;
+            yield return (ds, plan.FashionNlist,
+                Path.Combine(o.FashionDirectory, "train-images-idx3-ubyte.gz"), Path.Combine(o.FashionDirectory, "t10k-images-idx3-ubyte.gz"));
+        }
+    }
+
+    /// <summary>
+    /// Exact ground truth on the CPU (float32 candidates re-ranked in double) for the first queries of the set,
+    /// cached under CACHE/gt and written as .ivecs for the PyTorch anchor; emits the gpu_dataset line.
+    /// </summary>
+    private static (int[] Truth, int TruthK, int Queries) Prepare(Dataset ds, BenchPlan plan, string cacheDirectory, string trainFile, string testFile,
+        TextWriter log, Action<string> emit)
+    {
         int nq = ds.TestCount, gtq = Math.Min(plan.GroundTruthQueries, nq);
         log.WriteLine($"dataset {ds.Name}: {ds.TrainCount} × {ds.Dim}, {nq} queries, {ds.Metric}; ground truth on the first {gtq} queries");
-        if (c.OutOfTime)
-        {
-            log.WriteLine("  skipped: time budget spent");
-            return;
-        }
-
-        // Exact ground truth on the CPU (float32 candidates re-ranked in double), for the first gtq queries.
         var sw = Stopwatch.StartNew();
         string gtDir = Path.Combine(cacheDirectory, "gt");
         var sub = new Dataset($"{ds.Name}-gtq{gtq}", ds.Metric, ds.Dim, ds.Train, ds.Test[..(gtq * ds.Dim)]) { CacheDirectory = gtDir };
@@ -130,12 +140,26 @@ internal static class BenchCommand
         string gtFile = Path.Combine(gtDir, $"{ds.Name}.gt{truthK}.q{gtq}.ivecs");
         VectorFiles.WriteIvecs(gtFile, truth, truthK);
         log.WriteLine($"  ground truth in {gtSeconds:F1} s → {gtFile}");
-        c.Emit(JsonSerializer.Serialize(new Dictionary<string, object?>
+        emit(JsonSerializer.Serialize(new Dictionary<string, object?>
         {
             ["bench"] = "gpu_dataset", ["dataset"] = ds.Name, ["rows"] = ds.TrainCount, ["dim"] = ds.Dim, ["queries"] = nq,
             ["train_file"] = trainFile, ["test_file"] = testFile, ["gt_file"] = gtFile, ["gt_queries"] = gtq, ["gt_k"] = truthK,
             ["gt_seconds"] = Math.Round(gtSeconds, 2),
         }));
+        return (truth, truthK, gtq);
+    }
+
+    private static void RunDataset(RunContext c, Dataset ds, int nlist, string cacheDirectory, string trainFile, string testFile)
+    {
+        var plan = c.Plan;
+        var log = c.Log;
+        if (c.OutOfTime)
+        {
+            log.WriteLine($"dataset {ds.Name} skipped: time budget spent");
+            return;
+        }
+        var (truth, truthK, gtq) = Prepare(ds, plan, cacheDirectory, trainFile, testFile, log, c.Emit);
+        var sw = Stopwatch.StartNew();
 
         double readFloorUs = (double)ds.TrainCount * ds.Dim * sizeof(float) / (c.GbPerS * 1e9) * 1e6;
 
@@ -271,7 +295,7 @@ internal static class BenchCommand
         string? output = null, only = null;
         var accelerator = AcceleratorChoice.Auto;
         var optimization = OptimizationLevel.O2;
-        bool quick = false;
+        bool quick = false, dataOnly = false;
         string fashion = DatasetCatalog.FashionMnistDirectory, cache = DatasetCatalog.DefaultCacheDirectory;
         long? maxBytes = null;
         int? gtQueries = null;
@@ -289,6 +313,7 @@ internal static class BenchCommand
                     if (!Enum.TryParse(Next(), ignoreCase: true, out optimization)) throw new ArgumentException($"unknown optimization level '{args[i]}' (O0, O1, O2)");
                     break;
                 case "--quick": quick = true; break;
+                case "--data-only": dataOnly = true; break;
                 case "--fashion": fashion = Next(); break;
                 case "--cache": cache = Next(); break;
                 case "--max-bytes":
@@ -306,6 +331,6 @@ internal static class BenchCommand
                 default: throw new ArgumentException($"unknown argument '{args[i]}'");
             }
         }
-        return new Options(output ?? throw new ArgumentException("--out DIR is required"), accelerator, quick, fashion, cache, maxBytes, optimization, gtQueries, budget, only);
+        return new Options(output ?? throw new ArgumentException("--out DIR is required"), accelerator, quick, fashion, cache, maxBytes, optimization, gtQueries, budget, only, dataOnly);
     }
 }
