@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Quiver.Datasets;
 using ScottPlot;
 
 namespace Quiver.Bench.Ann;
@@ -13,7 +14,7 @@ internal static class PlotCommand
 {
     public static int Run(IReadOnlyList<string> files, string output, string? title)
     {
-        var results = files.SelectMany(File.ReadLines).Where(l => l.TrimStart().StartsWith('{')).Select(AnnResult.FromJson).ToList();
+        var results = files.SelectMany(File.ReadLines).Where(l => l.TrimStart().StartsWith('{') && !l.Contains("\"bench\":", StringComparison.Ordinal)).Select(AnnResult.FromJson).ToList();
         if (results.Count == 0) throw new ArgumentException("No result lines found in the given files.");
         var series = results.GroupBy(r => (r.Engine, r.Index, Build: AnnResult.Label(r.Build), r.Threads, r.Dataset, r.K))
             .OrderBy(g => g.Key.Engine).ThenBy(g => g.Key.Build).ToList();

@@ -1,9 +1,12 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Quiver.Bench.Ann;
+namespace Quiver.Datasets;
 
-/// <summary>One point of a recall–QPS curve: the JSON line every engine (Quiver and its peers) writes.</summary>
+/// <summary>
+/// One point of a recall–QPS curve: the JSON line every engine writes (<c>quiver-bench ann</c>, its peers,
+/// <c>quiver-gpu bench</c> and bench/gpu/torch_anchor.py). Kept here so both tools share one schema.
+/// </summary>
 public sealed record AnnResult
 {
     [JsonPropertyName("dataset")] public required string Dataset { get; init; }
@@ -22,6 +25,19 @@ public sealed record AnnResult
     [JsonPropertyName("p99_us")] public double P99Us { get; init; }
     [JsonPropertyName("machine")] public string? Machine { get; init; }
     [JsonPropertyName("date")] public string? Date { get; init; }
+
+    /// <summary>The accelerator that ran the search (GPU lines); omitted from the JSON when null, so CPU lines are unchanged.</summary>
+    [JsonPropertyName("device")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Device { get; init; }
+
+    /// <summary>
+    /// Further figures a runner reports beside the point (for GPU lines: the read floor of a batch of one,
+    /// the queries recall was measured on, upload seconds); omitted from the JSON when null.
+    /// </summary>
+    [JsonPropertyName("extra")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public Dictionary<string, JsonElement>? Extra { get; init; }
 
     private static readonly JsonSerializerOptions Options = new() { WriteIndented = false };
 
