@@ -49,10 +49,15 @@ public sealed partial class QuiverClient
                         merged.Append(batch);
                     merged.Seal();
                     var record = await WriteSegmentAsync(runtime, shard.VirtualChannel, merged, cancellationToken).ConfigureAwait(false);
+                    // The merged segments' ids (and what they were merged from) stay known as flushed: see SegmentRecord.CompactedFrom.
+                    var from = candidates.SelectMany(c => _compactedFrom.TryGetValue(c.SegmentId, out var earlier) ? earlier.Append(c.SegmentId) : [c.SegmentId])
+                        .Distinct().Order().ToArray();
+                    record = record with { CompactedFrom = from };
                     var replacement = new SealedSegment(merged, null, await IndexesOfAsync(info, indexes, merged, [], cancellationToken).ConfigureAwait(false));
                     replacement.SetScalarIndexes(ScalarIndexesOf(info, scalarIndexes, merged));
                     await _segmentBook.ReplaceAsync(record, candidates.Select(c => c.SegmentId).ToList(), cancellationToken).ConfigureAwait(false);
                     _sealedChannel[id] = shard.VirtualChannel;
+                    _compactedFrom[id] = from;
                     shard.ReplaceSealed(candidates, replacement, () =>
                     {
                         // Deletes applied to the old rows after they were copied: row i of the new segment is rows[i].
@@ -67,6 +72,7 @@ public sealed partial class QuiverClient
                     foreach (var old in candidates)
                     {
                         _sealedChannel.TryRemove(old.SegmentId, out _);
+                        _compactedFrom.TryRemove(old.SegmentId, out _);
                         await DeleteSegmentFilesAsync(info.Id, old.PartitionId, old.SegmentId, cancellationToken).ConfigureAwait(false);
                         // Drop the owner's reference: searches still holding the old list free it when they finish.
                         old.Dispose();

@@ -78,7 +78,11 @@ public sealed partial class QuiverClient
             foreach (var log in new[] { Storage.ObjectStore.ObjectKeys.InsertLog, Storage.ObjectStore.ObjectKeys.DeltaLog, Storage.ObjectStore.ObjectKeys.StatsLog })
                 await DeleteObjectsAsync($"{log}/{dropped.Id}/", cancellationToken).ConfigureAwait(false);
             foreach (var (id, vchannel) in _sealedChannel.ToList())
-                if (dropped.VirtualChannels.Contains(vchannel)) _sealedChannel.TryRemove(id, out _);
+                if (dropped.VirtualChannels.Contains(vchannel))
+                {
+                    _sealedChannel.TryRemove(id, out _);
+                    _compactedFrom.TryRemove(id, out _);
+                }
             return true;
         }
         finally

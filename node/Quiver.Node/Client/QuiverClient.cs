@@ -49,6 +49,9 @@ public sealed partial class QuiverClient : IAsyncDisposable
 
     private readonly ConcurrentDictionary<long, string> _sealedChannel = new();
 
+    // Segment id → the segments a compaction merged into it (SegmentRecord.CompactedFrom), for the next compaction's record.
+    private readonly ConcurrentDictionary<long, IReadOnlyList<long>> _compactedFrom = new();
+
     private QuiverClient(string directory, QuiverClientOptions options, EmbeddedMetaStore meta, TimestampOracle tso, IdAllocator ids,
         Catalog catalog, LocalObjectStore objects)
     {
@@ -111,7 +114,10 @@ public sealed partial class QuiverClient : IAsyncDisposable
             var savedIndexes = await _segmentBook.IndexesAsync(info.Id, cancellationToken).ConfigureAwait(false);
             var records = await _segmentBook.ListAsync(info.Id, cancellationToken).ConfigureAwait(false);
             foreach (var record in records)
+            {
                 loaded.Add(await LoadSealedAsync(info, storage, record, indexes, savedIndexes, cancellationToken).ConfigureAwait(false));
+                if (record.CompactedFrom is { Count: > 0 } from) _compactedFrom[record.SegmentId] = from;
+            }
             // Index records without their segment (a compaction cut short after building the new index): their files are
             // removed with the other orphans below, the records here.
             foreach (long orphan in savedIndexes.Select(r => r.SegmentId).Distinct().Except(records.Select(r => r.SegmentId)))
@@ -121,9 +127,10 @@ public sealed partial class QuiverClient : IAsyncDisposable
                 string vchannel = info.VirtualChannels[s];
                 var wal = new WalOptions(Path.Combine(_directory, "wal", vchannel), vchannel, _options.WalPageSizeBits, _options.WalMemorySizeBits, _options.WalSegmentSizeBits);
                 var mine = loaded.Where(l => _sealedChannel[l.SegmentId] == vchannel).Cast<IQuerySegment>().ToList();
+                var compacted = records.Where(r => r.VirtualChannel == vchannel).SelectMany(r => r.CompactedFrom ?? []);
                 long checkpoint = await _segmentBook.CheckpointAsync(vchannel, cancellationToken).ConfigureAwait(false);
                 shards[s] = await ShardChannel.OpenAsync(vchannel, info.Id, storage, wal,
-                    () => _tso.AllocateAsync(), () => _ids.AllocateAsync(), mine, checkpoint, cancellationToken).ConfigureAwait(false);
+                    () => _tso.AllocateAsync(), () => _ids.AllocateAsync(), mine, checkpoint, cancellationToken, compacted).ConfigureAwait(false);
             }
         }
         catch

@@ -82,7 +82,7 @@ public sealed class ShardChannel : IAsyncDisposable
     /// in segment files and delete logs, and normally already truncated away).</param>
     public static async Task<ShardChannel> OpenAsync(string vchannel, long collectionId, SegmentSchema schema, WalOptions wal,
         Func<ValueTask<ulong>> timestamps, Func<ValueTask<long>> segmentIds, IReadOnlyCollection<IQuerySegment>? sealedSegments = null,
-        long checkpoint = 0, CancellationToken cancellationToken = default)
+        long checkpoint = 0, CancellationToken cancellationToken = default, IEnumerable<long>? compactedSegments = null)
     {
         var log = await WriteAheadLog.OpenAsync(wal, cancellationToken).ConfigureAwait(false);
         var shard = new ShardChannel(vchannel, collectionId, log, schema, timestamps, segmentIds);
@@ -91,6 +91,8 @@ public sealed class ShardChannel : IAsyncDisposable
             shard._segments = sealedSegments.ToArray();
             foreach (var s in sealedSegments) shard._flushed.Add(s.SegmentId);
         }
+        // Segments merged away by compaction: their rows live in the merged segment, so their WAL inserts are skipped too.
+        if (compactedSegments != null) shard._flushed.UnionWith(compactedSegments);
         try
         {
             await foreach (var record in log.Scan(checkpoint, follow: false, cancellationToken).ConfigureAwait(false))

@@ -68,13 +68,16 @@ public class EngineCrashTests
             if (match is null)
             {
                 // Say which rows are there that the history does not have (and the reverse), with the titles that name the writes.
-                var all = (await client.QueryAsync("crash", new QueryRequest { Filter = "id >= 0", OutputFields = ["id", "title"], Limit = 16384 }))
-                    .ToDictionary(row => (long)row["id"]!, row => (string)row["title"]!);
+                var all = new Dictionary<long, string>();
+                var dup = new List<long>();
+                await foreach (var page in client.QueryIteratorAsync("crash", new QueryRequest { Filter = "id >= 0", OutputFields = ["id", "title"] }, 4096))
+                    foreach (var row in page)
+                        if (!all.TryAdd((long)row["id"]!, (string)row["title"]!)) dup.Add((long)row["id"]!);
                 var extra = all.Where(p => !state.ContainsKey(p.Key)).Take(8).Select(p => $"{p.Key}:{p.Value}");
                 var missing = state.Where(p => !all.ContainsKey(p.Key)).Take(8).Select(p => $"{p.Key}:{p.Value}");
                 var changed = state.Where(p => all.TryGetValue(p.Key, out var t) && t != p.Value).Take(8).Select(p => $"{p.Key}:{p.Value}->{all[p.Key]}");
                 Assert.Fail($"round {round}: {actual.Count} rows (count {count}, query {all.Count}) match neither the acknowledged history ({state.Count} rows) " +
-                    $"nor it plus per-shard parts of the in-flight {inFlight?.Kind}; extra [{string.Join(' ', extra)}] missing [{string.Join(' ', missing)}] changed [{string.Join(' ', changed)}]; " +
+                    $"nor it plus per-shard parts of the in-flight {inFlight?.Kind}; duplicate keys [{string.Join(' ', dup.Take(8))}] extra [{string.Join(' ', extra)}] missing [{string.Join(' ', missing)}] changed [{string.Join(' ', changed)}]; " +
                     $"last lines: {string.Join(" | ", lines.TakeLast(3))}");
             }
             // Whatever part of the in-flight write reached the log is part of history from now on.

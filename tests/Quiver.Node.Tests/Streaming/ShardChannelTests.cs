@@ -64,6 +64,27 @@ public class ShardChannelTests
     }
 
     [Fact]
+    public async Task TheReplaySkipsInsertsOfSegmentsACompactionMergedAway()
+    {
+        // A crash between a flush's segment record and its checkpoint leaves the segment's inserts in the WAL; if a
+        // compaction then merges that segment away, its id must still count as flushed, or the replay inserts its rows
+        // a second time next to the merged segment's copy.
+        using var dir = new ScratchDirectory("shard");
+        long segmentId;
+        await using (var shard = await Open(dir.Path))
+        {
+            await shard.InsertAsync(7, Batch(0, 30));
+            segmentId = shard.Segments.Single().SegmentId;
+        }
+        var wal = new WalOptions(dir.Path, "c1v0", PageSizeBits: 20, MemorySizeBits: 22, SegmentSizeBits: 24);
+        var schema = InsertPreparerTests.Schema().ToSegmentSchema();
+        await using (var shard = await ShardChannel.OpenAsync("c1v0", 1, schema, wal, Tso, SegmentIds, [], 0, default, compactedSegments: [segmentId]))
+            Assert.Equal(0, Live(shard));
+        await using (var shard = await ShardChannel.OpenAsync("c1v0", 1, schema, wal, Tso, SegmentIds, [], 0))
+            Assert.Equal(30, Live(shard));
+    }
+
+    [Fact]
     public async Task ConcurrentWritersAreAppliedInOrderAndShareCommits()
     {
         using var dir = new ScratchDirectory("shard");
