@@ -113,6 +113,8 @@ internal sealed partial class HnswIndex<TDistance>
             for (int i = 1; i <= count; i++)
             {
                 int n = links[i];
+                // A node added (or whose arrays grew) after this walk took its snapshot of the arrays: not visible to it.
+                if ((uint)n >= (uint)upper.Length || upper[n] is null) continue;
                 float d = Distance(q, n);
                 if (d < best)
                 {
@@ -146,6 +148,9 @@ internal sealed partial class HnswIndex<TDistance>
         var rowSpan = rows.Rows;
         var batch = c.Batch;
         var batchD = c.BatchDistances;
+        // Nodes this walk can follow: those its snapshot of the link arrays holds (adds may grow the arrays meanwhile;
+        // the newer nodes are simply not seen by this search).
+        int limit = Math.Min(rows.Capacity, level == 0 ? links0.Length / _stride0 : upper.Length);
 
         while (c.Candidates.Count > 0)
         {
@@ -163,7 +168,7 @@ internal sealed partial class HnswIndex<TDistance>
             for (int i = 1; i <= count; i++)
             {
                 int n = links[i];
-                if ((uint)n < (uint)rows.Capacity && c.Visit(n))
+                if ((uint)n < (uint)limit && (level == 0 || upper[n] is not null) && c.Visit(n))
                 {
                     batch[nb++] = n;
                     // Start every neighbour's row on its way now: all the misses overlap, instead of
