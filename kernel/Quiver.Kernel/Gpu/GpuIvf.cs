@@ -72,10 +72,8 @@ public static class GpuIvf
         var resI = device.Scratch<int>("ivf result ids", (long)qb * passK);
         var lowD = device.Scratch<float>("low distances", qb);
         var lowI = device.Scratch<int>("low ids", qb);
-        var hostD = new float[qb * passK];
-        var hostI = new int[qb * passK];
-        var lowHostD = new float[qb];
-        var lowHostI = new int[qb];
+        using var host = new HostResults(qb * passK, qb);
+        var (hostD, hostI, lowHostD, lowHostI) = (host.Distances, host.Ids, host.LowDistances, host.LowIds);
         for (int q0 = 0; q0 < nq; q0 += qb)
         {
             int qn = Math.Min(qb, nq - q0);

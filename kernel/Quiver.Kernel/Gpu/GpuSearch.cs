@@ -47,6 +47,34 @@ internal sealed class HostQueries
 }
 
 /// <summary>
+/// Host arrays a device search copies its results into, rented from the shared pool and returned when the search ends,
+/// so a search allocates no result buffers (rented arrays may be longer than asked: every use gives its length).
+/// </summary>
+internal readonly struct HostResults : IDisposable
+{
+    public readonly float[] Distances;
+    public readonly int[] Ids;
+    public readonly float[] LowDistances;
+    public readonly int[] LowIds;
+
+    public HostResults(int results, int queries)
+    {
+        Distances = System.Buffers.ArrayPool<float>.Shared.Rent(results);
+        Ids = System.Buffers.ArrayPool<int>.Shared.Rent(results);
+        LowDistances = System.Buffers.ArrayPool<float>.Shared.Rent(queries);
+        LowIds = System.Buffers.ArrayPool<int>.Shared.Rent(queries);
+    }
+
+    public void Dispose()
+    {
+        System.Buffers.ArrayPool<float>.Shared.Return(Distances);
+        System.Buffers.ArrayPool<int>.Shared.Return(Ids);
+        System.Buffers.ArrayPool<float>.Shared.Return(LowDistances);
+        System.Buffers.ArrayPool<int>.Shared.Return(LowIds);
+    }
+}
+
+/// <summary>
 /// The host side of the device searches: batching, chunking, passes for k above 1024, and the launch
 /// sequence distance → select → merge. Callers hold <see cref="GpuDevice.LaunchLock"/>.
 /// </summary>
@@ -179,10 +207,8 @@ internal static class GpuSearch
         var resI = device.Scratch<int>("result ids", (long)qb * passK);
         var lowD = device.Scratch<float>("low distances", qb);
         var lowI = device.Scratch<int>("low ids", qb);
-        var hostD = new float[qb * passK];
-        var hostI = new int[qb * passK];
-        var lowHostD = new float[qb];
-        var lowHostI = new int[qb];
+        using var host = new HostResults(qb * passK, qb);
+        var (hostD, hostI, lowHostD, lowHostI) = (host.Distances, host.Ids, host.LowDistances, host.LowIds);
         for (int q0 = 0; q0 < nq; q0 += qb)
         {
             int qn = Math.Min(qb, nq - q0);
