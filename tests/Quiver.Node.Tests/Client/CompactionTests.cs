@@ -136,7 +136,10 @@ public class CompactionTests
         await client.LoadCollectionAsync("docs");
         Assert.Equal(298, await client.CountAsync("docs"));
         var described = await client.DescribeIndexAsync("docs", index.IndexName);
-        Assert.Equal((298L, "Finished"), (described.IndexedRows, described.State));
+        Assert.Equal("Finished", described.State);
+        // Indexed rows count the merged segment's rows: 298 when the delete reached the rows before the background
+        // compaction copied them, 300 when it came during the copy (then it is carried over as a delete, not dropped).
+        Assert.InRange(described.IndexedRows, 298L, 300L);
         Assert.Empty(log);
     }
 
