@@ -66,18 +66,27 @@ public sealed class QueryNodeGpu(GpuPlacement placement, long? maxBytes, Action<
         {
             if (_resolved) return _device;
             _resolved = true;
-            if (placement == GpuPlacement.CpuAccelerator)
+            string level = placement == GpuPlacement.Cuda ? "warning: " : "";
+            try
             {
-                _device = GpuDevice.Open(AcceleratorChoice.Cpu, maxBytes);
+                if (placement == GpuPlacement.CpuAccelerator)
+                {
+                    _device = GpuDevice.Open(AcceleratorChoice.Cpu, maxBytes);
+                }
+                else if (GpuDevice.CudaAvailable(out string reason))
+                {
+                    _device = GpuDevice.Open(AcceleratorChoice.Cuda, maxBytes);
+                }
+                else
+                {
+                    log?.Invoke($"{level}query node GPU: no CUDA device ({reason}); FLAT, IVF_FLAT and GPU_* indexes are searched on the CPU");
+                    return null;
+                }
             }
-            else if (GpuDevice.CudaAvailable(out string reason))
+            catch (Exception e) when (e is not OutOfMemoryException)
             {
-                _device = GpuDevice.Open(AcceleratorChoice.Cuda, maxBytes);
-            }
-            else
-            {
-                string level = placement == GpuPlacement.Cuda ? "warning: " : "";
-                log?.Invoke($"{level}query node GPU: no CUDA device ({reason}); FLAT, IVF_FLAT and GPU_* indexes are searched on the CPU");
+                // A driver that is there but will not start (or a kernel that will not compile) must not stop the node.
+                log?.Invoke($"{level}query node GPU: the device could not be opened ({e.GetType().Name}: {e.Message}); FLAT, IVF_FLAT and GPU_* indexes are searched on the CPU");
                 return null;
             }
             log?.Invoke($"query node GPU: {_device.Name}, budget {_device.MaxBytes >> 20} MiB; FLAT / IVF_FLAT / GPU_* indexes of sealed segments are searched there");
