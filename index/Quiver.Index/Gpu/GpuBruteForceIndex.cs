@@ -12,7 +12,7 @@ namespace Quiver.Index.Gpu;
 /// <see cref="Remove"/>. Saves in FLAT's file format (so <see cref="FlatIndex.Load"/> reads it) and
 /// loads FLAT files. The index owns its device buffers, not the device.
 /// </summary>
-public sealed class GpuBruteForceIndex : VectorIndex, IBatchVectorIndex
+public sealed class GpuBruteForceIndex : BatchVectorIndex
 {
     private readonly DeviceVectors _rows;
     private readonly DeviceBitset _deleted;
@@ -108,22 +108,12 @@ public sealed class GpuBruteForceIndex : VectorIndex, IBatchVectorIndex
         }
     }
 
-    public override int Search(ReadOnlySpan<float> query, int k, Span<int> ids, Span<float> distances, SearchParameters? parameters = null, Bitset? filter = null)
-    {
-        CheckVector(query, "query");
-        CheckK(k, ids.Length, distances.Length);
-        SearchBatch(query, k, ids, distances, parameters, filter);
-        int found = 0;
-        while (found < k && ids[found] >= 0) found++;
-        return found;
-    }
-
     /// <summary>
     /// Exact k nearest rows for each row-major query: ids and distances hold queries × k (ascending, the
     /// CPU's distance convention), padded with −1 / +∞ where fewer rows qualify. k up to 16 384 (in passes
     /// of 1 024 on the device).
     /// </summary>
-    public void SearchBatch(ReadOnlySpan<float> queries, int k, Span<int> ids, Span<float> distances, SearchParameters? parameters = null, Bitset? filter = null)
+    public override void SearchBatch(ReadOnlySpan<float> queries, int k, Span<int> ids, Span<float> distances, SearchParameters? parameters = null, Bitset? filter = null)
     {
         if (queries.Length % Dimension != 0) throw new ArgumentException($"{queries.Length} values are not a whole number of {Dimension}-d queries.", nameof(queries));
         if (parameters is not null) throw new ArgumentException($"GPU_BRUTE_FORCE takes no search parameters, not {parameters.GetType().Name}.", nameof(parameters));

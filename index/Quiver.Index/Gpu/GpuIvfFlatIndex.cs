@@ -15,7 +15,7 @@ namespace Quiver.Index.Gpu;
 /// index or file becomes a GPU_IVF_FLAT without retraining. After adds the device lists are rebuilt from
 /// the mirror before the next search.
 /// </summary>
-public sealed class GpuIvfFlatIndex : VectorIndex, IBatchVectorIndex
+public sealed class GpuIvfFlatIndex : BatchVectorIndex
 {
     private readonly IvfIndex _host;
     private readonly DeviceBitset _deleted;
@@ -135,21 +135,11 @@ public sealed class GpuIvfFlatIndex : VectorIndex, IBatchVectorIndex
         }
     }
 
-    public override int Search(ReadOnlySpan<float> query, int k, Span<int> ids, Span<float> distances, SearchParameters? parameters = null, Bitset? filter = null)
-    {
-        CheckVector(query, "query");
-        CheckK(k, ids.Length, distances.Length);
-        SearchBatch(query, k, ids, distances, parameters, filter);
-        int found = 0;
-        while (found < k && ids[found] >= 0) found++;
-        return found;
-    }
-
     /// <summary>
     /// The k nearest rows among each query's nprobe nearest lists (<see cref="IvfSearchParameters"/>;
     /// refine_k must be 1): ids and distances hold queries × k, padded with −1 / +∞.
     /// </summary>
-    public void SearchBatch(ReadOnlySpan<float> queries, int k, Span<int> ids, Span<float> distances, SearchParameters? parameters = null, Bitset? filter = null)
+    public override void SearchBatch(ReadOnlySpan<float> queries, int k, Span<int> ids, Span<float> distances, SearchParameters? parameters = null, Bitset? filter = null)
     {
         if (queries.Length % Dimension != 0) throw new ArgumentException($"{queries.Length} values are not a whole number of {Dimension}-d queries.", nameof(queries));
         if (k < 1) throw new ArgumentOutOfRangeException(nameof(k), k, "k must be at least 1.");

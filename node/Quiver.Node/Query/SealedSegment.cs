@@ -191,11 +191,7 @@ public sealed class SealedSegment : IQuerySegment, IDisposable
             var r = rows.Slice(q * k, k);
             var d = distances.Slice(q * k, k);
             int n;
-            if (index is IBatchVectorIndex)
-            {
-                n = 0;
-                while (n < k && r[n] >= 0) n++;
-            }
+            if (index is IBatchVectorIndex) n = BatchVectorIndex.Found(r);
             else n = index.Search(queries.Slice(q * dim, dim), k, r, d, parameters ?? si.Defaults, mask);
             for (int i = 0; i < n; i++) d[i] = Report(metric, d[i]);
             for (int i = n; i < k; i++)
