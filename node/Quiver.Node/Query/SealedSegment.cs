@@ -225,24 +225,26 @@ public sealed class SealedSegment : IQuerySegment, IDisposable
             }
             case Quiver.Index.Ivf.IvfIndex ivf:
             {
-                int nlist = ivf.Parameters.Nlist;
-                var p = parameters as IvfSearchParameters ?? new IvfSearchParameters(Math.Min(ivf.DefaultNprobe, nlist));
-                int widened = (int)Math.Min(nlist, Math.Ceiling(p.Nprobe / selectivity));
-                double scanned = (double)rows * widened / nlist;
-                return passing <= scanned ? (true, parameters) : (false, p with { Nprobe = widened });
+                var p = WidenedProbes(ivf.Parameters.Nlist, ivf.DefaultNprobe, parameters, selectivity);
+                double scanned = (double)rows * p.Nprobe / ivf.Parameters.Nlist;
+                return passing <= scanned ? (true, parameters) : (false, p);
             }
             case Quiver.Index.Gpu.GpuBruteForceIndex:
                 // The device scans every row with the filter applied: exact, and cheaper there than on the CPU.
                 return (false, parameters);
             case Quiver.Index.Gpu.GpuIvfFlatIndex gpuIvf:
-            {
-                int nlist = gpuIvf.Parameters.Nlist;
-                var p = parameters as IvfSearchParameters ?? new IvfSearchParameters(Math.Min(gpuIvf.DefaultNprobe, nlist));
-                return (false, p with { Nprobe = (int)Math.Min(nlist, Math.Ceiling(p.Nprobe / selectivity)) });
-            }
+                // The device scans the widened lists with the filter applied; no exact CPU scan competes.
+                return (false, WidenedProbes(gpuIvf.Parameters.Nlist, gpuIvf.DefaultNprobe, parameters, selectivity));
             default:
                 return (true, parameters);
         }
+    }
+
+    /// <summary>IVF search parameters with nprobe widened to nprobe / selectivity (capped at nlist).</summary>
+    private static IvfSearchParameters WidenedProbes(int nlist, int defaultNprobe, SearchParameters? parameters, double selectivity)
+    {
+        var p = parameters as IvfSearchParameters ?? new IvfSearchParameters(Math.Min(defaultNprobe, nlist));
+        return p with { Nprobe = (int)Math.Min(nlist, Math.Ceiling(p.Nprobe / selectivity)) };
     }
 
     public int Search(string vectorField, Metric metric, ReadOnlySpan<byte> queries, int k, ulong snapshotTs, Bitset? filter,
